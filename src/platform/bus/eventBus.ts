@@ -1,0 +1,13 @@
+/**
+ * Publish/subscribe between the parts of Tessera, and between Tessera processes when Redis is
+ * configured. Delivery is at-most-once and for live notifications only; durable work goes
+ * through the job queue.
+ */
+export interface EventBus {
+  readonly kind: 'memory' | 'redis';
+  publish(topic: string, payload: unknown): Promise<void>;
+  /** Returns the function that unsubscribes. */
+  subscribe(topic: string, handler: (payload: unknown) => void): () => void;
+  check(): Promise<void>;
+  close(): Promise<void>;
+}

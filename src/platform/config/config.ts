@@ -1,0 +1,239 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting Tessera reads. Each has one environment variable and one key in the optional
+ * JSON config file (TESSERA_CONFIG_FILE); the environment wins. docs/admin-guide.md lists them
+ * from this table, so a new setting is documented by adding it here.
+ */
+export const SETTINGS = {
+  port: { env: 'TESSERA_PORT', doc: 'TCP port of the HTTP listener.', default: '8080' },
+  host: { env: 'TESSERA_HOST', doc: 'Address the HTTP listener binds to.', default: '0.0.0.0' },
+  publicUrl: {
+    env: 'TESSERA_PUBLIC_URL',
+    doc: 'The URL people and clients use to reach Tessera (scheme, host, port). Used for links, cookies and the OIDC issuer.',
+    default: 'http://localhost:<port>',
+  },
+  dataDir: { env: 'TESSERA_DATA_DIR', doc: 'Folder for the embedded database, local blobs and generated keys.', default: './data' },
+  databaseUrl: {
+    env: 'TESSERA_DATABASE_URL',
+    doc: 'sqlite:<path> (embedded, default <dataDir>/tessera.db) or postgres://user:pass@host:port/db.',
+    default: 'sqlite:<dataDir>/tessera.db',
+  },
+  blobs: {
+    env: 'TESSERA_BLOBS',
+    doc: 'file:<path> (default <dataDir>/blobs) or s3://bucket[/prefix]?endpoint=URL&region=R&forcePathStyle=true. S3 credentials come from TESSERA_S3_ACCESS_KEY_ID / TESSERA_S3_SECRET_ACCESS_KEY or the usual AWS variables.',
+    default: 'file:<dataDir>/blobs',
+  },
+  s3AccessKeyId: { env: 'TESSERA_S3_ACCESS_KEY_ID', doc: 'Access key for the S3 blob store.', default: '', secret: true },
+  s3SecretAccessKey: { env: 'TESSERA_S3_SECRET_ACCESS_KEY', doc: 'Secret key for the S3 blob store.', default: '', secret: true },
+  redisUrl: {
+    env: 'TESSERA_REDIS_URL',
+    doc: 'redis://host:port/db. When set, events are shared between Tessera processes through Redis pub/sub.',
+    default: '',
+    secret: true,
+  },
+  secret: {
+    env: 'TESSERA_SECRET',
+    doc: 'Server secret (32+ characters) keying the audit chain and signed tokens. Generated into <dataDir>/secret when unset; set it explicitly when several processes share a database.',
+    default: '',
+    secret: true,
+  },
+  logLevel: { env: 'TESSERA_LOG_LEVEL', doc: 'fatal, error, warn, info, debug or trace.', default: 'info' },
+  trustProxy: { env: 'TESSERA_TRUST_PROXY', doc: 'true when behind a reverse proxy that sets X-Forwarded-For.', default: 'false' },
+  bodyLimit: { env: 'TESSERA_BODY_LIMIT', doc: 'Largest accepted JSON/form request body, in bytes.', default: '1048576' },
+  rateLimitPerMinute: {
+    env: 'TESSERA_RATE_LIMIT_PER_MINUTE',
+    doc: 'Requests per minute one client address may make to the API before it gets 429.',
+    default: '600',
+  },
+  sessionTtlHours: { env: 'TESSERA_SESSION_TTL_HOURS', doc: 'How long an idle browser session stays valid.', default: '168' },
+  defaultLanguage: { env: 'TESSERA_DEFAULT_LANGUAGE', doc: 'Language for people who have not chosen one: en, fr, de or nl.', default: 'en' },
+  runJobs: { env: 'TESSERA_RUN_JOBS', doc: 'Run background job workers in this process (true/false).', default: 'true' },
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  port: int(0, 65535),
+  host: z.string().min(1),
+  publicUrl: z.string().url().optional(),
+  dataDir: z.string().min(1),
+  databaseUrl: z
+    .string()
+    .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'must start with sqlite: or postgres://')
+    .optional(),
+  blobs: z.string().regex(/^(file:|s3:\/\/)/, 'must start with file: or s3://').optional(),
+  s3AccessKeyId: z.string().optional(),
+  s3SecretAccessKey: z.string().optional(),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional()
+    .or(z.literal('')),
+  secret: z.string().min(32, 'must be at least 32 characters').optional().or(z.literal('')),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  trustProxy: bool,
+  bodyLimit: int(1024, 1024 * 1024 * 1024),
+  rateLimitPerMinute: int(1, 1_000_000),
+  sessionTtlHours: int(1, 24 * 365),
+  defaultLanguage: z.enum(['en', 'fr', 'de', 'nl']),
+  runJobs: bool,
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+  blobs: { kind: 'file'; path: string } | { kind: 's3'; bucket: string; prefix: string; endpoint?: string; region: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string };
+  redisUrl?: string;
+  secret?: string;
+  logLevel: string;
+  trustProxy: boolean;
+  bodyLimit: number;
+  rateLimitPerMinute: number;
+  sessionTtlHours: number;
+  defaultLanguage: 'en' | 'fr' | 'de' | 'nl';
+  runJobs: boolean;
+  cookieSecure: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly setting: string, message: string) {
+    super(`Invalid configuration: ${setting}: ${message}`);
+  }
+}
+
+/** Reads settings from the environment and the optional file; stops with the setting's name on a bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<SettingName, string | number | boolean>> = {}): Config {
+  const raw: Record<string, unknown> = {};
+  const file = env.TESSERA_CONFIG_FILE;
+  if (file) {
+    if (!existsSync(file)) throw new ConfigError('TESSERA_CONFIG_FILE', `file ${file} does not exist`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new ConfigError('TESSERA_CONFIG_FILE', `${file} is not valid JSON (${(e as Error).message})`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new ConfigError('TESSERA_CONFIG_FILE', 'must hold a JSON object');
+    }
+    for (const [key, value] of Object.entries(parsed)) {
+      if (!(key in SETTINGS)) throw new ConfigError(`${file}: ${key}`, `unknown setting; known: ${Object.keys(SETTINGS).join(', ')}`);
+      raw[key] = value;
+    }
+  }
+  for (const [key, setting] of Object.entries(SETTINGS)) {
+    const value = env[setting.env];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  Object.assign(raw, overrides);
+  for (const [key, setting] of Object.entries(SETTINGS)) {
+    if (raw[key] === undefined && !setting.default.includes('<') && setting.default !== '') raw[key] = setting.default;
+  }
+
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = String(issue.path[0] ?? '') as SettingName;
+    const name = SETTINGS[key]?.env ?? key;
+    throw new ConfigError(name, `${issue.message} (got ${JSON.stringify(raw[key])})`);
+  }
+  const c = result.data;
+  const dataDir = resolve(c.dataDir);
+  const publicUrl = (c.publicUrl ?? `http://localhost:${c.port}`).replace(/\/+$/, '');
+  return {
+    port: c.port,
+    host: c.host,
+    publicUrl,
+    dataDir,
+    database: parseDatabaseUrl(c.databaseUrl ?? `sqlite:${dataDir}/tessera.db`),
+    blobs: parseBlobsUrl(c.blobs ?? `file:${dataDir}/blobs`, c.s3AccessKeyId || env.AWS_ACCESS_KEY_ID, c.s3SecretAccessKey || env.AWS_SECRET_ACCESS_KEY),
+    redisUrl: c.redisUrl || undefined,
+    secret: c.secret || undefined,
+    logLevel: c.logLevel,
+    trustProxy: c.trustProxy,
+    bodyLimit: c.bodyLimit,
+    rateLimitPerMinute: c.rateLimitPerMinute,
+    sessionTtlHours: c.sessionTtlHours,
+    defaultLanguage: c.defaultLanguage,
+    runJobs: c.runJobs,
+    cookieSecure: publicUrl.startsWith('https://'),
+  };
+}
+
+function parseDatabaseUrl(url: string): Config['database'] {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (!path) throw new ConfigError('TESSERA_DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:./data/tessera.db');
+    return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+  }
+  try {
+    new URL(url);
+  } catch {
+    throw new ConfigError('TESSERA_DATABASE_URL', 'is not a valid postgres:// URL');
+  }
+  return { kind: 'postgres', url };
+}
+
+function parseBlobsUrl(url: string, accessKeyId?: string, secretAccessKey?: string): Config['blobs'] {
+  if (url.startsWith('file:')) {
+    const path = url.slice('file:'.length).replace(/^\/\//, '');
+    if (!path) throw new ConfigError('TESSERA_BLOBS', 'file: needs a folder path');
+    return { kind: 'file', path: resolve(path) };
+  }
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new ConfigError('TESSERA_BLOBS', 'is not a valid s3:// URL');
+  }
+  if (!u.hostname) throw new ConfigError('TESSERA_BLOBS', 's3:// URL needs a bucket name');
+  return {
+    kind: 's3',
+    bucket: u.hostname,
+    prefix: u.pathname.replace(/^\/+/, '').replace(/\/*$/, ''),
+    endpoint: u.searchParams.get('endpoint') ?? undefined,
+    region: u.searchParams.get('region') ?? 'us-east-1',
+    forcePathStyle: u.searchParams.get('forcePathStyle') !== 'false',
+    accessKeyId: accessKeyId || undefined,
+    secretAccessKey: secretAccessKey || undefined,
+  };
+}
+
+/** The effective configuration with secrets masked, for `tessera doctor` and the admin status page. */
+export function describeConfig(config: Config): Record<string, string> {
+  const mask = (s?: string) => (s ? '********' : '(unset)');
+  const maskUrl = (s: string) => s.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:********@');
+  return {
+    TESSERA_PORT: String(config.port),
+    TESSERA_HOST: config.host,
+    TESSERA_PUBLIC_URL: config.publicUrl,
+    TESSERA_DATA_DIR: config.dataDir,
+    TESSERA_DATABASE_URL: config.database.kind === 'sqlite' ? `sqlite:${config.database.path}` : maskUrl(config.database.url),
+    TESSERA_BLOBS:
+      config.blobs.kind === 'file'
+        ? `file:${config.blobs.path}`
+        : `s3://${config.blobs.bucket}${config.blobs.prefix ? '/' + config.blobs.prefix : ''}${config.blobs.endpoint ? ` (endpoint ${config.blobs.endpoint})` : ''}`,
+    TESSERA_S3_ACCESS_KEY_ID: config.blobs.kind === 's3' ? mask(config.blobs.accessKeyId) : '(unset)',
+    TESSERA_S3_SECRET_ACCESS_KEY: config.blobs.kind === 's3' ? mask(config.blobs.secretAccessKey) : '(unset)',
+    TESSERA_REDIS_URL: config.redisUrl ? maskUrl(config.redisUrl) : '(unset)',
+    TESSERA_SECRET: config.secret ? '********' : '(generated in data dir)',
+    TESSERA_LOG_LEVEL: config.logLevel,
+    TESSERA_TRUST_PROXY: String(config.trustProxy),
+    TESSERA_BODY_LIMIT: String(config.bodyLimit),
+    TESSERA_RATE_LIMIT_PER_MINUTE: String(config.rateLimitPerMinute),
+    TESSERA_SESSION_TTL_HOURS: String(config.sessionTtlHours),
+    TESSERA_DEFAULT_LANGUAGE: config.defaultLanguage,
+    TESSERA_RUN_JOBS: String(config.runJobs),
+  };
+}

@@ -1,0 +1,45 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import { Counter, Histogram } from 'prom-client';
+import type { Platform } from '../platform.js';
+import { registerErrorHandler } from './errorHandler.js';
+import { registerSecurityHeaders } from './securityHeaders.js';
+import { registerRateLimit } from './rateLimit.js';
+
+/** The Fastify instance with everything every route relies on: errors, headers, limits, probes. */
+export async function createHttpServer(platform: Platform, readiness: () => Promise<Record<string, string>>): Promise<FastifyInstance> {
+  const { config } = platform;
+  const app = Fastify({
+    loggerInstance: platform.log,
+    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    maxParamLength: 500,
+  });
+  registerErrorHandler(app);
+  registerSecurityHeaders(app, config.cookieSecure);
+  registerRateLimit(app, config.rateLimitPerMinute);
+  await app.register(cookie, { secret: platform.secret });
+  await app.register(formbody, { bodyLimit: config.bodyLimit });
+
+  const requests = new Counter({ name: 'tessera_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [platform.metrics] });
+  const duration = new Histogram({ name: 'tessera_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route'], registers: [platform.metrics] });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const checks = await readiness();
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
+  });
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(platform.metrics.contentType);
+    return platform.metrics.metrics();
+  });
+  return app;
+}

@@ -1,0 +1,42 @@
+import type { Tx } from '../db/database.js';
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface JobContext {
+  jobId: string;
+  attempt: number;
+}
+
+export interface JobDefinition {
+  handler: (payload: unknown, ctx: JobContext) => Promise<void>;
+  maxAttempts?: number;
+  /** First retry delay; doubles each attempt. */
+  backoffMs?: number;
+}
+
+export interface JobView {
+  id: string;
+  name: string;
+  status: JobStatus;
+  attempts: number;
+  maxAttempts: number;
+  runAt: string;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * Durable jobs in the database: enqueued in the caller's transaction when given, so work is
+ * scheduled exactly when the change that needs it commits; retried with exponential backoff;
+ * a job whose worker died is picked up again once its lease expires.
+ */
+export interface JobQueue {
+  define(name: string, def: JobDefinition): void;
+  enqueue(name: string, payload: unknown, opts?: { runAt?: Date; maxAttempts?: number; tx?: Tx }): Promise<string>;
+  start(): void;
+  stop(): Promise<void>;
+  list(filter?: { status?: JobStatus; limit?: number }): Promise<JobView[]>;
+  counts(): Promise<Record<JobStatus, number>>;
+  retry(id: string): Promise<void>;
+}
