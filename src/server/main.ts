@@ -10,6 +10,7 @@ import { createHttpServer } from '../platform/http/httpServer.js';
 import type { TesseraModule } from '../platform/module.js';
 import type { Logger } from '../platform/log/logger.js';
 import { createIdentityModule } from '../modules/identity/module.js';
+import type { IdentityModule } from '../modules/identity/types.js';
 import { createOidcModule } from '../modules/oidc/module.js';
 import { createAdminModule } from '../modules/admin/module.js';
 import { createPortalModule } from '../modules/portal/module.js';
@@ -27,15 +28,8 @@ export interface TesseraServer {
 export async function startServer(config: Config, opts: { logger?: Logger; listen?: boolean } = {}): Promise<TesseraServer> {
   const startedAt = performance.now();
   const platform = await createPlatform(config, opts);
-  const identity = createIdentityModule(platform);
-  const oidc = createOidcModule(platform, identity);
-  const modules: TesseraModule[] = [];
-  const admin = createAdminModule(platform, identity, () => modules);
-  const portal = createPortalModule(identity, () => modules);
-  modules.push(identity, oidc, admin, portal);
-
-  const applied = await migrate(platform.database, [platformMigrations, ...modules.map((m) => m.migrations ?? {})]);
-  if (applied.length) platform.log.info({ migrations: applied }, 'database migrated');
+  const { modules } = composeModules(platform);
+  await migrateModules(platform, modules);
 
   for (const m of modules) m.registerJobs?.(platform);
   const app = await createHttpServer(platform, () => readiness(platform, modules));
@@ -68,6 +62,22 @@ export async function startServer(config: Config, opts: { logger?: Logger; liste
       await platform.close();
     },
   };
+}
+
+/** Every module, wired to its dependencies; shared with the CLI so both see one schema. */
+export function composeModules(platform: Platform): { identity: IdentityModule; modules: TesseraModule[] } {
+  const identity = createIdentityModule(platform);
+  const oidc = createOidcModule(platform, identity);
+  const modules: TesseraModule[] = [];
+  const admin = createAdminModule(platform, identity, () => modules);
+  const portal = createPortalModule(identity, () => modules);
+  modules.push(identity, oidc, admin, portal);
+  return { identity, modules };
+}
+
+export async function migrateModules(platform: Platform, modules: TesseraModule[]): Promise<void> {
+  const applied = await migrate(platform.database, [platformMigrations, ...modules.map((m) => m.migrations ?? {})]);
+  if (applied.length) platform.log.info({ migrations: applied }, 'database migrated');
 }
 
 async function readiness(platform: Platform, modules: TesseraModule[]): Promise<Record<string, string>> {
