@@ -1,0 +1,221 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { assertBlobKey, BlobChecksumError, BlobNotFoundError, type BlobInfo, type BlobStore } from './blobStore.js';
+import { toChunks } from './chunks.js';
+
+/**
+ * Each object is one file: the content followed by a trailer (JSON metadata, its 4-byte length
+ * and a magic marker). One file means one rename commits content and checksum together, so no
+ * crash can leave content without its checksum, or an orphan beside a sidecar.
+ */
+const MAGIC = Buffer.from('TSRBLOB1');
+const TAIL = 4 + MAGIC.length;
+/** Temp files this old belong to a writer that died; younger ones may be a live writer's (another process). */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+interface Trailer {
+  key: string;
+  size: number;
+  sha256: string;
+  contentType?: string;
+}
+
+export async function createFileBlobStore(root: string): Promise<BlobStore> {
+  const objects = join(root, 'objects');
+  const tmp = join(root, 'tmp');
+  await mkdir(objects, { recursive: true });
+  await mkdir(tmp, { recursive: true });
+  await cleanStaleTemp(tmp);
+
+  // Keys map to hashed paths: keys like "a" and "a/b" would otherwise need "a" as file and folder.
+  const pathOf = (key: string): { dir: string; file: string } => {
+    const h = createHash('sha256').update(key).digest('hex');
+    const dir = join(objects, h.slice(0, 2), h.slice(2, 4));
+    return { dir, file: join(dir, h) };
+  };
+
+  async function openObject(key: string): Promise<{ fh: FileHandle; info: BlobInfo } | null> {
+    assertBlobKey(key);
+    let fh: FileHandle;
+    try {
+      fh = await open(pathOf(key).file, 'r');
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+    try {
+      return { fh, info: await readTrailer(fh, key) };
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+  }
+
+  return {
+    kind: 'file',
+
+    async put(key, body, opts = {}) {
+      assertBlobKey(key);
+      const { dir, file } = pathOf(key);
+      const temp = join(tmp, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+      const fh = await open(temp, 'wx', 0o600);
+      let committed = false;
+      try {
+        const hash = createHash('sha256');
+        let size = 0;
+        for await (const chunk of toChunks(body)) {
+          hash.update(chunk);
+          size += chunk.length;
+          await writeAll(fh, chunk);
+        }
+        const info: BlobInfo = { key, size, sha256: hash.digest('hex'), ...(opts.contentType ? { contentType: opts.contentType } : {}) };
+        const json = Buffer.from(JSON.stringify(info));
+        const len = Buffer.alloc(4);
+        len.writeUInt32BE(json.length);
+        await writeAll(fh, Buffer.concat([json, len, MAGIC]));
+        await fh.sync();
+        await fh.close();
+        await mkdir(dir, { recursive: true });
+        await rename(temp, file);
+        committed = true;
+        await syncDir(dir);
+        return info;
+      } finally {
+        if (!committed) {
+          await fh.close().catch(() => {});
+          await unlink(temp).catch(() => {});
+        }
+      }
+    },
+
+    async get(key) {
+      const opened = await openObject(key);
+      if (!opened) throw new BlobNotFoundError(key);
+      const { fh, info } = opened;
+      const hash = createHash('sha256');
+      let seen = 0;
+      const verify = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          hash.update(chunk);
+          seen += chunk.length;
+          cb(null, chunk);
+        },
+        flush(cb) {
+          cb(seen === info.size && hash.digest('hex') === info.sha256 ? null : new BlobChecksumError(key));
+        },
+      });
+      if (info.size === 0) {
+        await fh.close();
+        verify.end();
+        return verify;
+      }
+      // Reading from the handle opened above means a concurrent overwrite cannot mix two versions.
+      const source = createReadStream('', { fd: fh, start: 0, end: info.size - 1, autoClose: true });
+      source.on('error', (e) => verify.destroy(e));
+      verify.on('close', () => {
+        if (!source.destroyed) source.destroy();
+      });
+      return source.pipe(verify);
+    },
+
+    async stat(key) {
+      const opened = await openObject(key);
+      if (!opened) return null;
+      await opened.fh.close();
+      return opened.info;
+    },
+
+    async delete(key) {
+      assertBlobKey(key);
+      const { dir, file } = pathOf(key);
+      try {
+        await unlink(file);
+      } catch (e) {
+        if (isNotFound(e)) return;
+        throw e;
+      }
+      await syncDir(dir);
+    },
+
+    async check() {
+      const probe = join(tmp, `check-${randomBytes(6).toString('hex')}`);
+      try {
+        const fh = await open(probe, 'wx', 0o600);
+        await fh.close();
+        await unlink(probe);
+      } catch (e) {
+        throw new Error(`The blob folder ${root} is not writable: ${(e as Error).message}`);
+      }
+    },
+
+    async close() {},
+  };
+}
+
+async function readTrailer(fh: FileHandle, key: string): Promise<BlobInfo> {
+  const { size: fileSize } = await fh.stat();
+  const tail = Buffer.alloc(TAIL);
+  if (fileSize < TAIL) throw new BlobChecksumError(key);
+  await fh.read(tail, 0, TAIL, fileSize - TAIL);
+  if (!tail.subarray(4).equals(MAGIC)) throw new BlobChecksumError(key);
+  const jsonLen = tail.readUInt32BE(0);
+  const contentSize = fileSize - TAIL - jsonLen;
+  if (contentSize < 0) throw new BlobChecksumError(key);
+  const json = Buffer.alloc(jsonLen);
+  await fh.read(json, 0, jsonLen, contentSize);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json.toString('utf8'));
+  } catch {
+    throw new BlobChecksumError(key);
+  }
+  if (!isTrailer(parsed) || parsed.key !== key || parsed.size !== contentSize) throw new BlobChecksumError(key);
+  return { key, size: parsed.size, sha256: parsed.sha256, ...(parsed.contentType ? { contentType: parsed.contentType } : {}) };
+}
+
+function isTrailer(v: unknown): v is Trailer {
+  if (typeof v !== 'object' || v === null) return false;
+  const t = v as Record<string, unknown>;
+  return (
+    typeof t.key === 'string' &&
+    typeof t.size === 'number' &&
+    typeof t.sha256 === 'string' &&
+    (t.contentType === undefined || typeof t.contentType === 'string')
+  );
+}
+
+async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
+  let off = 0;
+  while (off < buf.length) {
+    const { bytesWritten } = await fh.write(buf, off, buf.length - off);
+    off += bytesWritten;
+  }
+}
+
+/** Makes the rename itself durable; without it a power loss may forget the new directory entry. */
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } catch {
+    /* some filesystems refuse fsync on directories; the rename is still atomic */
+  } finally {
+    await fh.close();
+  }
+}
+
+async function cleanStaleTemp(tmp: string): Promise<void> {
+  const cutoff = Date.now() - STALE_TEMP_MS;
+  for (const name of await readdir(tmp)) {
+    const p = join(tmp, name);
+    const s = await stat(p).catch(() => null);
+    if (s && s.mtimeMs < cutoff) await rm(p, { force: true });
+  }
+}
+
+function isNotFound(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'ENOENT';
+}

@@ -1,0 +1,211 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { PassThrough, Readable, Transform } from 'node:stream';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { Config } from '../config/config.js';
+import { assertBlobKey, BlobChecksumError, BlobNotFoundError, type BlobInfo, type BlobStore } from './blobStore.js';
+import { toChunks } from './chunks.js';
+import { copyLargeObject, SINGLE_COPY_LIMIT } from './s3Copy.js';
+
+type S3Config = Extract<Config['blobs'], { kind: 's3' }>;
+
+/** Uploads in flight live under this prefix; keys cannot start with a dot, so they never collide. */
+const TEMP = '.tmp/';
+const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
+const PART_SIZE = 8 * 1024 * 1024;
+
+/**
+ * The checksum is known only once the last byte went up, but S3 metadata is fixed when an upload
+ * starts. So a stream goes to a temporary key first and is then copied onto its real key with
+ * the checksum as metadata: the copy is atomic, so readers see the old object or the complete
+ * new one, never a partial one or one without its checksum.
+ */
+export async function createS3BlobStore(config: S3Config): Promise<BlobStore> {
+  const client = new S3Client({
+    region: config.region,
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    forcePathStyle: config.forcePathStyle,
+    ...(config.accessKeyId && config.secretAccessKey
+      ? { credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } }
+      : {}),
+    // We verify our own SHA-256 on every read; the SDK's default trailing checksums need
+    // aws-chunked uploads that several S3-compatible servers do not implement.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  const Bucket = config.bucket;
+  const base = config.prefix ? `${config.prefix}/` : '';
+  const objectKey = (key: string) => base + key;
+
+  await cleanStaleUploads(client, Bucket, base + TEMP).catch(() => {
+    /* best effort: an unreachable bucket is reported by check() with a clearer message */
+  });
+
+  const metadataOf = (info: BlobInfo) => ({ sha256: info.sha256, size: String(info.size) });
+
+  async function head(key: string): Promise<BlobInfo | null> {
+    try {
+      const out = await client.send(new HeadObjectCommand({ Bucket, Key: objectKey(key) }));
+      return infoFrom(key, out.Metadata, out.ContentType);
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+  }
+
+  return {
+    kind: 's3',
+
+    async put(key, body, opts = {}) {
+      assertBlobKey(key);
+      const ContentType = opts.contentType;
+      if (Buffer.isBuffer(body)) {
+        const info: BlobInfo = { key, size: body.length, sha256: sha256(body), ...(ContentType ? { contentType: ContentType } : {}) };
+        await client.send(new PutObjectCommand({ Bucket, Key: objectKey(key), Body: body, ContentType, Metadata: metadataOf(info) }));
+        return info;
+      }
+      const temp = `${base}${TEMP}${Date.now()}-${randomBytes(8).toString('hex')}`;
+      const hash = createHash('sha256');
+      let size = 0;
+      // Counting and hashing happen as parts are read, so at most queueSize parts sit in memory.
+      const counted = Readable.from(
+        (async function* () {
+          for await (const chunk of toChunks(body)) {
+            hash.update(chunk);
+            size += chunk.length;
+            yield chunk;
+          }
+        })(),
+      );
+      const upload = new Upload({ client, params: { Bucket, Key: temp, Body: counted.pipe(new PassThrough()) }, partSize: PART_SIZE, queueSize: 2 });
+      counted.on('error', () => {
+        void upload.abort().catch(() => {});
+      });
+      try {
+        await upload.done();
+        const info: BlobInfo = { key, size, sha256: hash.digest('hex'), ...(ContentType ? { contentType: ContentType } : {}) };
+        const target = objectKey(key);
+        if (size <= SINGLE_COPY_LIMIT) {
+          await client.send(
+            new CopyObjectCommand({
+              Bucket,
+              Key: target,
+              CopySource: `${Bucket}/${encodeURI(temp)}`,
+              MetadataDirective: 'REPLACE',
+              Metadata: metadataOf(info),
+              ContentType,
+            }),
+          );
+        } else {
+          await copyLargeObject(client, { Bucket, source: temp, target, size, metadata: metadataOf(info), contentType: ContentType });
+        }
+        return info;
+      } finally {
+        await client.send(new DeleteObjectCommand({ Bucket, Key: temp })).catch(() => {});
+      }
+    },
+
+    async get(key) {
+      assertBlobKey(key);
+      let out;
+      try {
+        out = await client.send(new GetObjectCommand({ Bucket, Key: objectKey(key) }));
+      } catch (e) {
+        if (isNotFound(e)) throw new BlobNotFoundError(key);
+        throw e;
+      }
+      const info = infoFrom(key, out.Metadata, out.ContentType);
+      const source = out.Body;
+      if (!(source instanceof Readable)) throw new Error('The S3 client returned a body that is not a Node stream');
+      const hash = createHash('sha256');
+      let seen = 0;
+      const verify = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          hash.update(chunk);
+          seen += chunk.length;
+          cb(null, chunk);
+        },
+        flush(cb) {
+          cb(info && seen === info.size && hash.digest('hex') === info.sha256 ? null : new BlobChecksumError(key));
+        },
+      });
+      source.on('error', (e) => verify.destroy(e));
+      verify.on('close', () => {
+        if (!source.destroyed) source.destroy();
+      });
+      return source.pipe(verify);
+    },
+
+    stat(key) {
+      assertBlobKey(key);
+      return head(key);
+    },
+
+    async delete(key) {
+      assertBlobKey(key);
+      // S3 DELETE succeeds for a missing key too, which is the idempotence we want.
+      await client.send(new DeleteObjectCommand({ Bucket, Key: objectKey(key) }));
+    },
+
+    async check() {
+      try {
+        await client.send(new HeadBucketCommand({ Bucket }));
+      } catch (e) {
+        const status = httpStatus(e);
+        const why = status === 404 ? 'it does not exist' : status === 403 ? 'access was denied (check the S3 credentials)' : (e as Error).message || (e as Error).name;
+        throw new Error(`The S3 bucket ${Bucket}${config.endpoint ? ` at ${config.endpoint}` : ''} cannot be used: ${why}`);
+      }
+    },
+
+    async close() {
+      client.destroy();
+    },
+  };
+}
+
+/** Returns null when the metadata is missing or malformed: such an object cannot be verified. */
+function infoFrom(key: string, metadata: Record<string, string> | undefined, contentType: string | undefined): BlobInfo | null {
+  const sha = metadata?.sha256;
+  const size = Number(metadata?.size);
+  if (!sha || !/^[0-9a-f]{64}$/.test(sha) || !Number.isSafeInteger(size)) return null;
+  return { key, size, sha256: sha, ...(contentType && contentType !== 'application/octet-stream' ? { contentType } : {}) };
+}
+
+async function cleanStaleUploads(client: S3Client, Bucket: string, prefix: string): Promise<void> {
+  const cutoff = Date.now() - STALE_TEMP_MS;
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }));
+    const stale = (page.Contents ?? []).filter((o) => o.Key && o.LastModified && o.LastModified.getTime() < cutoff);
+    if (stale.length > 0) {
+      await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: stale.map((o) => ({ Key: o.Key })) } }));
+    }
+    ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (ContinuationToken);
+}
+
+function sha256(buf: Buffer): string {
+  return createHash('sha256').update(buf).digest('hex');
+}
+
+function httpStatus(e: unknown): number | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const meta = (e as { $metadata?: { httpStatusCode?: unknown } }).$metadata;
+  return typeof meta?.httpStatusCode === 'number' ? meta.httpStatusCode : undefined;
+}
+
+function isNotFound(e: unknown): boolean {
+  if (httpStatus(e) === 404) return true;
+  const name = typeof e === 'object' && e !== null ? (e as { name?: unknown }).name : undefined;
+  return name === 'NoSuchKey' || name === 'NotFound';
+}
