@@ -6,6 +6,7 @@ import { registerUserCommands } from './commands/user.js';
 import { registerGroupCommands } from './commands/group.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerBackupCommand } from './commands/backup.js';
 
 export function buildProgram(): Command {
   const program = new Command('tessera')
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerGroupCommands(program);
   registerAuditCommands(program);
   registerDoctorCommand(program);
+  registerBackupCommand(program);
   // Subcommands inherit exitOverride only when set before they are created, so apply it to all.
   const applyAll = (c: Command): void => {
     c.exitOverride();

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/platform/db/database.js';
+import { STACK, tempDir } from '../../src/test-support/stack.js';
 import { runTessera, stackEnv, startServe } from './helpers.js';
 
 function databaseOf(env: Record<string, string>) {
@@ -77,6 +79,23 @@ describe('tessera CLI', () => {
     expect(groups.groups.find((g) => g.name === 'staff')!.memberCount).toBe(1);
     const table = await runTessera(['group', 'list'], env);
     expect(table.stdout).toMatch(/staff\s+All staff\s+1\s+required/);
+  });
+
+  it('backs up the embedded stack into a folder that opens as a working copy', async () => {
+    const target = join(tempDir('tessera-backup-'), 'copy');
+    const r = await runTessera(['backup', target], env);
+    if (STACK === 'server') {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('pg_dump');
+      return;
+    }
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(existsSync(join(target, 'tessera.db'))).toBe(true);
+    const copy = await runTessera(['user', 'list', '--json'], { ...env, TESSERA_DATA_DIR: target });
+    expect((JSON.parse(copy.stdout) as { users: unknown[] }).users).toHaveLength(2);
+    expect((await runTessera(['audit', 'verify'], { ...env, TESSERA_DATA_DIR: target })).code).toBe(0);
+    expect((await runTessera(['backup', target], env)).code).toBe(2);
   });
 
   it('verifies the audit chain: exit 0 intact, exit 1 with each problem when tampered', async () => {
