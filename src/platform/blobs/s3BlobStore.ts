@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { PassThrough, Readable, Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -56,7 +56,9 @@ export async function createS3BlobStore(config: S3Config): Promise<BlobStore> {
   async function head(key: string): Promise<BlobInfo | null> {
     try {
       const out = await client.send(new HeadObjectCommand({ Bucket, Key: objectKey(key) }));
-      return infoFrom(key, out.Metadata, out.ContentType);
+      const info = infoFrom(key, out.Metadata, out.ContentType);
+      if (!info) throw new BlobChecksumError(key);
+      return info;
     } catch (e) {
       if (isNotFound(e)) return null;
       throw e;
@@ -87,10 +89,9 @@ export async function createS3BlobStore(config: S3Config): Promise<BlobStore> {
           }
         })(),
       );
-      const upload = new Upload({ client, params: { Bucket, Key: temp, Body: counted.pipe(new PassThrough()) }, partSize: PART_SIZE, queueSize: 2 });
-      counted.on('error', () => {
-        void upload.abort().catch(() => {});
-      });
+      let sourceError: unknown;
+      counted.on('error', (e) => (sourceError ??= e));
+      const upload = new Upload({ client, params: { Bucket, Key: temp, Body: counted }, partSize: PART_SIZE, queueSize: 2 });
       try {
         await upload.done();
         const info: BlobInfo = { key, size, sha256: hash.digest('hex'), ...(ContentType ? { contentType: ContentType } : {}) };
@@ -110,6 +111,9 @@ export async function createS3BlobStore(config: S3Config): Promise<BlobStore> {
           await copyLargeObject(client, { Bucket, source: temp, target, size, metadata: metadataOf(info), contentType: ContentType });
         }
         return info;
+      } catch (e) {
+        // The caller needs the cause (e.g. the client's connection dropped), not the SDK's echo of it.
+        throw sourceError ?? e;
       } finally {
         await client.send(new DeleteObjectCommand({ Bucket, Key: temp })).catch(() => {});
       }
@@ -127,6 +131,10 @@ export async function createS3BlobStore(config: S3Config): Promise<BlobStore> {
       const info = infoFrom(key, out.Metadata, out.ContentType);
       const source = out.Body;
       if (!(source instanceof Readable)) throw new Error('The S3 client returned a body that is not a Node stream');
+      if (!info) {
+        source.destroy();
+        throw new BlobChecksumError(key);
+      }
       const hash = createHash('sha256');
       let seen = 0;
       const verify = new Transform({
@@ -136,7 +144,7 @@ export async function createS3BlobStore(config: S3Config): Promise<BlobStore> {
           cb(null, chunk);
         },
         flush(cb) {
-          cb(info && seen === info.size && hash.digest('hex') === info.sha256 ? null : new BlobChecksumError(key));
+          cb(seen === info.size && hash.digest('hex') === info.sha256 ? null : new BlobChecksumError(key));
         },
       });
       source.on('error', (e) => verify.destroy(e));
@@ -146,7 +154,7 @@ export async function createS3BlobStore(config: S3Config): Promise<BlobStore> {
       return source.pipe(verify);
     },
 
-    stat(key) {
+    async stat(key) {
       assertBlobKey(key);
       return head(key);
     },
@@ -173,7 +181,7 @@ export async function createS3BlobStore(config: S3Config): Promise<BlobStore> {
   };
 }
 
-/** Returns null when the metadata is missing or malformed: such an object cannot be verified. */
+/** Null when the metadata is missing or malformed (e.g. written by another tool): it cannot be verified. */
 function infoFrom(key: string, metadata: Record<string, string> | undefined, contentType: string | undefined): BlobInfo | null {
   const sha = metadata?.sha256;
   const size = Number(metadata?.size);
