@@ -22,6 +22,8 @@ export async function createHttpServer(platform: Platform, readiness: () => Prom
   registerRateLimit(app, config.rateLimitPerMinute);
   await app.register(cookie, { secret: platform.secret });
   await app.register(formbody, { bodyLimit: config.bodyLimit });
+  // The API speaks JSON; a text/plain body is a mistake (or a cross-site form trick), so 415.
+  app.removeContentTypeParser('text/plain');
 
   const requests = new Counter({ name: 'tessera_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [platform.metrics] });
   const duration = new Histogram({ name: 'tessera_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route'], registers: [platform.metrics] });
