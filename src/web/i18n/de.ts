@@ -1,0 +1,53 @@
+import type { Catalogue, DeepPartial } from './en.js';
+
+/** Deutsch: Navigation und Anmeldung übersetzt; der Rest fällt auf Englisch zurück. */
+export const de: DeepPartial<Catalogue> = {
+  app: { tagline: 'Tessera — der eigene digitale Arbeitsplatz Ihrer Organisation' },
+  common: { loading: 'Wird geladen…', close: 'Schließen', cancel: 'Abbrechen', save: 'Speichern', yes: 'Ja', no: 'Nein' },
+  nav: {
+    skip: 'Zum Hauptinhalt springen',
+    modules: 'Module',
+    home: 'Start',
+    openMenu: 'Navigationsmenü öffnen',
+    closeMenu: 'Navigationsmenü schließen',
+    userMenu: 'Kontomenü',
+    settings: 'Einstellungen',
+    admin: 'Verwaltung',
+    signOut: 'Abmelden',
+  },
+  modules: {
+    settings: { title: 'Einstellungen' },
+    admin: { title: 'Verwaltung', description: 'Personen, Gruppen, Anwendungen, Audit-Protokoll und Systemstatus' },
+    mail: { title: 'E-Mail' },
+    calendar: { title: 'Kalender' },
+    contacts: { title: 'Kontakte' },
+    files: { title: 'Dateien' },
+    docs: { title: 'Dokumente' },
+    chat: { title: 'Chat' },
+    meet: { title: 'Videokonferenz' },
+    tasks: { title: 'Aufgaben' },
+  },
+  fields: { username: 'Benutzername', password: 'Passwort', email: 'E-Mail-Adresse', displayName: 'Vollständiger Name' },
+  login: {
+    title: 'Anmelden',
+    intro: 'Willkommen zurück. Melden Sie sich mit Benutzername oder E-Mail-Adresse an.',
+    login: 'Benutzername oder E-Mail',
+    submit: 'Anmelden',
+    invalid: 'Benutzername oder Passwort ist falsch. Prüfen Sie beides und versuchen Sie es erneut.',
+    locked: 'Zu viele Fehlversuche: Die Anmeldung ist pausiert. Versuchen Sie es um {{time}} erneut (in etwa {{minutes}} Min.) oder bitten Sie eine Administratorin, Ihr Konto zu entsperren.',
+  },
+  mfa: {
+    title: 'Bestätigung in zwei Schritten',
+    intro: 'Bestätigen Sie, dass Sie es sind, {{name}}.',
+    totpLabel: 'Code aus Ihrer Authenticator-App',
+    recoveryLabel: 'Wiederherstellungscode',
+    verify: 'Bestätigen',
+    useKey: 'Sicherheitsschlüssel verwenden',
+    otherWays: 'Andere Möglichkeiten:',
+    switch: { totp: 'Authenticator-App verwenden', webauthn: 'Sicherheitsschlüssel verwenden', recovery: 'Wiederherstellungscode verwenden' },
+    cancel: 'Abbrechen und mit einem anderen Konto anmelden',
+  },
+  portal: { title: 'Start', greeting: 'Hallo, {{name}}' },
+  settings: { title: 'Einstellungen' },
+  profile: { language: 'Sprache' },
+};

@@ -1,0 +1,53 @@
+import type { Catalogue, DeepPartial } from './en.js';
+
+/** Nederlands: navigatie en aanmelden vertaald; de rest valt terug op Engels. */
+export const nl: DeepPartial<Catalogue> = {
+  app: { tagline: 'Tessera — de eigen digitale werkplek van uw organisatie' },
+  common: { loading: 'Laden…', close: 'Sluiten', cancel: 'Annuleren', save: 'Opslaan', yes: 'Ja', no: 'Nee' },
+  nav: {
+    skip: 'Naar de hoofdinhoud',
+    modules: 'Modules',
+    home: 'Start',
+    openMenu: 'Navigatiemenu openen',
+    closeMenu: 'Navigatiemenu sluiten',
+    userMenu: 'Accountmenu',
+    settings: 'Instellingen',
+    admin: 'Beheer',
+    signOut: 'Afmelden',
+  },
+  modules: {
+    settings: { title: 'Instellingen' },
+    admin: { title: 'Beheer', description: 'Personen, groepen, applicaties, auditlog en systeemstatus' },
+    mail: { title: 'E-mail' },
+    calendar: { title: 'Agenda' },
+    contacts: { title: 'Contacten' },
+    files: { title: 'Bestanden' },
+    docs: { title: 'Documenten' },
+    chat: { title: 'Chat' },
+    meet: { title: 'Vergaderen' },
+    tasks: { title: 'Taken' },
+  },
+  fields: { username: 'Gebruikersnaam', password: 'Wachtwoord', email: 'E-mailadres', displayName: 'Volledige naam' },
+  login: {
+    title: 'Aanmelden',
+    intro: 'Welkom terug. Meld u aan met uw gebruikersnaam of e-mailadres.',
+    login: 'Gebruikersnaam of e-mail',
+    submit: 'Aanmelden',
+    invalid: 'De gebruikersnaam of het wachtwoord klopt niet. Controleer ze en probeer het opnieuw.',
+    locked: 'Te veel mislukte pogingen: aanmelden is gepauzeerd. Probeer het opnieuw om {{time}} (over ongeveer {{minutes}} min.), of vraag een beheerder uw account te ontgrendelen.',
+  },
+  mfa: {
+    title: 'Verificatie in twee stappen',
+    intro: 'Bevestig dat u het bent, {{name}}.',
+    totpLabel: 'Code uit uw authenticator-app',
+    recoveryLabel: 'Herstelcode',
+    verify: 'Verifiëren',
+    useKey: 'Beveiligingssleutel gebruiken',
+    otherWays: 'Andere manieren:',
+    switch: { totp: 'Authenticator-app gebruiken', webauthn: 'Beveiligingssleutel gebruiken', recovery: 'Herstelcode gebruiken' },
+    cancel: 'Annuleren en met een ander account aanmelden',
+  },
+  portal: { title: 'Start', greeting: 'Hallo, {{name}}' },
+  settings: { title: 'Instellingen' },
+  profile: { language: 'Taal' },
+};
