@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { tempDir } from '../../test-support/stack.js';
 import type { Config } from '../config/config.js';
 import { BlobChecksumError, type BlobStore } from './blobStore.js';
@@ -85,6 +85,20 @@ describe('S3 blob store', () => {
     raw.destroy();
     await expect(store.stat('foreign')).rejects.toBeInstanceOf(BlobChecksumError);
     await expect(store.get('foreign')).rejects.toBeInstanceOf(BlobChecksumError);
+  });
+
+  it('removes temporary objects a crashed writer left behind when it opens', async () => {
+    const c = cfg();
+    await open(c);
+    const raw = new S3Client({ region: c.region, endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const leftover = `${c.prefix}/.tmp/1-crashed`;
+    await raw.send(new PutObjectCommand({ Bucket: c.bucket, Key: leftover, Body: randomBytes(1000) }));
+    // Default staleness (a day) keeps it: it could be another process's upload in progress.
+    await open(c);
+    expect((await raw.send(new ListObjectsV2Command({ Bucket: c.bucket, Prefix: `${c.prefix}/.tmp/` }))).KeyCount).toBe(1);
+    stores.push(await createS3BlobStore(c, { staleTempMs: 0 }));
+    expect((await raw.send(new ListObjectsV2Command({ Bucket: c.bucket, Prefix: `${c.prefix}/.tmp/` }))).KeyCount).toBe(0);
+    raw.destroy();
   });
 
   it('keeps the content type given at upload for streamed objects', async () => {
