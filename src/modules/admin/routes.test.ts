@@ -131,7 +131,7 @@ describe('admin REST API', () => {
     expect((await get(admin, '/api/admin/settings')).json()).toEqual({ instanceName: 'Tessera', defaultLanguage: 'en', passwordMinLength: 10 });
     const noCsrf = await server.app.inject({ method: 'PATCH', url: '/api/admin/settings', headers: { cookie: admin.cookie }, payload: { instanceName: 'X' } });
     expect(noCsrf.statusCode).toBe(403);
-    for (const bad of [{ passwordMinLength: 3 }, { defaultLanguage: 'es' }, { instanceName: '' }, { colour: 'blue' }, { passwordMinLength: '12' }]) {
+    for (const bad of [{ passwordMinLength: 3 }, { passwordMinLength: 9 }, { defaultLanguage: 'es' }, { instanceName: '' }, { colour: 'blue' }, { passwordMinLength: '12' }]) {
       const res = await send(admin, 'PATCH', '/api/admin/settings', bad);
       expect(res.statusCode, JSON.stringify(bad)).toBe(400);
     }

@@ -28,6 +28,7 @@ export const settingsPatchSchema = z
   .object({
     instanceName: z.string().trim().min(1).max(100).optional(),
     defaultLanguage: z.enum(['en', 'fr', 'de', 'nl']).optional(),
-    passwordMinLength: z.number().int().min(8).max(128).optional(),
+    // Identity never accepts fewer than 10 characters, so a lower value would be a setting that lies.
+    passwordMinLength: z.number().int().min(10).max(128).optional(),
   })
   .strict();
