@@ -180,6 +180,54 @@ describe(`durable jobs (${STACK} stack)`, () => {
     expect((await q.list())[0]).toMatchObject({ id, status: 'done' });
   });
 
+  it('stop() signals running handlers, and an aborted job is retried later', async () => {
+    const { database } = await freshDatabase();
+    const q = createJobQueue(database, log, fast);
+    q.define('cancellable', {
+      handler: (_p, ctx) =>
+        new Promise<void>((_resolve, reject) => {
+          ctx.signal.addEventListener('abort', () => reject(new Error('stopped by shutdown')));
+        }),
+    });
+    q.start();
+    const id = await q.enqueue('cancellable', null);
+    await waitForJob(q, id, 'running');
+    await q.stop();
+    expect((await q.list())[0]).toMatchObject({ id, status: 'queued', attempts: 1, lastError: 'stopped by shutdown' });
+  });
+
+  it('deletes finished jobs after the retention period, but keeps failed ones', async () => {
+    const { database } = await freshDatabase();
+    const old = new Date(Date.now() - 8 * 24 * 3600_000).toISOString();
+    const recent = new Date().toISOString();
+    const row = (id: string, status: string, at: string) => ({
+      id,
+      name: 'x',
+      payload: 'null',
+      status,
+      attempts: 1,
+      max_attempts: 5,
+      run_at: at,
+      locked_by: null,
+      locked_until: null,
+      last_error: null,
+      created_at: at,
+      updated_at: at,
+    });
+    await database.db
+      .insertInto('jobs')
+      .values([row('old-done', 'done', old), row('old-failed', 'failed', old), row('new-done', 'done', recent)])
+      .execute();
+    const q = queue(database);
+    q.start();
+    const deadline = Date.now() + 5000;
+    while ((await q.list()).some((j) => j.id === 'old-done')) {
+      if (Date.now() > deadline) throw new Error('old finished job was not purged');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect((await q.list()).map((j) => j.id).sort()).toEqual(['new-done', 'old-failed']);
+  });
+
   it('survives a restart: a job enqueued before closing runs after reopening', async () => {
     const { database, again } = await freshDatabase();
     const before = createJobQueue(database, log, fast);

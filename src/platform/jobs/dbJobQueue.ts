@@ -15,11 +15,14 @@ export interface JobQueueOptions {
   workerId?: string;
   defaultMaxAttempts?: number;
   defaultBackoffMs?: number;
+  /** Finished (`done`) jobs are deleted after this long; failed ones stay until an admin acts. */
+  retentionMs?: number;
 }
 
 const STATUSES: JobStatus[] = ['queued', 'running', 'done', 'failed'];
 /** Backoff doubles per attempt but never beyond this, so a long-failing job still retries within the hour. */
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
+const PURGE_EVERY_MS = 60 * 60 * 1000;
 
 type JobRow = {
   id: string;
@@ -47,6 +50,7 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
   const workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const defaultMaxAttempts = opts.defaultMaxAttempts ?? 5;
   const defaultBackoffMs = opts.defaultBackoffMs ?? 10_000;
+  const retentionMs = opts.retentionMs ?? 7 * 24 * 60 * 60 * 1000;
 
   const definitions = new Map<string, JobDefinition>();
   const running = new Set<Promise<void>>();
@@ -54,6 +58,8 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
   let timer: NodeJS.Timeout | null = null;
   let ticking = false;
   let wakeRequested = false;
+  let lastPurge = 0;
+  let stopping = new AbortController();
 
   const schedule = (ms: number) => {
     if (!started) return;
@@ -75,6 +81,10 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
     wakeRequested = false;
     let claimedAny = false;
     try {
+      if (Date.now() - lastPurge >= PURGE_EVERY_MS) {
+        lastPurge = Date.now();
+        await purgeFinished();
+      }
       while (started && running.size < concurrency) {
         const job = await claimNext();
         if (!job) break;
@@ -92,6 +102,11 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
       ticking = false;
     }
     schedule(wakeRequested || (claimedAny && running.size < concurrency) ? 0 : pollMs);
+  }
+
+  async function purgeFinished(): Promise<void> {
+    const before = new Date(Date.now() - retentionMs).toISOString();
+    await db.deleteFrom('jobs').where('status', '=', 'done').where('updated_at', '<', before).execute();
   }
 
   async function claimNext(): Promise<JobRow | null> {
@@ -156,7 +171,7 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
     const heartbeat = setInterval(() => void extendLease(job.id), Math.max(1000, Math.floor(leaseMs / 3)));
     heartbeat.unref();
     try {
-      await def.handler(payload, { jobId: job.id, attempt: job.attempts });
+      await def.handler(payload, { jobId: job.id, attempt: job.attempts, signal: stopping.signal });
       clearInterval(heartbeat);
       await finish(job, 'done', null);
     } catch (e) {
@@ -247,6 +262,7 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
     start() {
       if (started) return;
       started = true;
+      if (stopping.signal.aborted) stopping = new AbortController();
       schedule(0);
     },
 
@@ -254,6 +270,7 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
       started = false;
       if (timer) clearTimeout(timer);
       timer = null;
+      stopping.abort();
       while (ticking || running.size > 0) {
         if (running.size > 0) await Promise.allSettled([...running]);
         else await new Promise((r) => setTimeout(r, 10));

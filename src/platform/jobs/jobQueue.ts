@@ -5,6 +5,8 @@ export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 export interface JobContext {
   jobId: string;
   attempt: number;
+  /** Aborted when the worker stops; long handlers should give up (the job is retried later). */
+  signal: AbortSignal;
 }
 
 export interface JobDefinition {
