@@ -68,6 +68,13 @@ describe('S3 blob store', () => {
     await (await open(cfg())).check();
   });
 
+  it('check() fails fast with the endpoint named when nothing listens there', async () => {
+    const store = await open(cfg({ endpoint: 'http://127.0.0.1:1' }));
+    const started = Date.now();
+    await expect(store.check()).rejects.toThrow(/tessera-test at http:\/\/127.0.0.1:1 cannot be used/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
   it('keeps stores with different prefixes apart', async () => {
     const a = await open(cfg());
     const b = await open(cfg());

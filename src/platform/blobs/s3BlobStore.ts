@@ -43,6 +43,8 @@ export async function createS3BlobStore(config: S3Config, opts: { staleTempMs?: 
     // aws-chunked uploads that several S3-compatible servers do not implement.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // An unreachable endpoint should fail a request in seconds, not hang it (readiness probes).
+    requestHandler: { connectionTimeout: 5000 },
   });
   const Bucket = config.bucket;
   const base = config.prefix ? `${config.prefix}/` : '';
@@ -168,7 +170,7 @@ export async function createS3BlobStore(config: S3Config, opts: { staleTempMs?: 
 
     async check() {
       try {
-        await client.send(new HeadBucketCommand({ Bucket }));
+        await client.send(new HeadBucketCommand({ Bucket }), { abortSignal: AbortSignal.timeout(10_000) });
       } catch (e) {
         const status = httpStatus(e);
         const why = status === 404 ? 'it does not exist' : status === 403 ? 'access was denied (check the S3 credentials)' : (e as Error).message || (e as Error).name;

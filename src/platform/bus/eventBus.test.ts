@@ -110,6 +110,12 @@ describe(`event bus (${STACK} stack)`, () => {
     await foreign.close();
   });
 
+  it('an unreachable Redis stops startup at once, naming the setting', async () => {
+    const started = Date.now();
+    await expect(createEventBus('redis://127.0.0.1:1', log)).rejects.toThrow(/Redis at redis:\/\/127.0.0.1:1 is not reachable.*TESSERA_REDIS_URL/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('refuses to publish once closed', async () => {
     const config = await testConfig();
     const short = await createEventBus(config.redisUrl, log);
