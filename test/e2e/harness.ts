@@ -1,0 +1,174 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { startServer, type TesseraServer } from '../../src/server/main.js';
+import { testConfig } from '../../src/test-support/stack.js';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const webSrc = join(repo, 'src/web');
+const webOut = join(repo, 'dist/web/index.html');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the web app when dist/web is missing or older than any file under src/web. */
+export function ensureWebBuilt(): void {
+  if (existsSync(webOut) && statSync(webOut).mtimeMs >= newestMtime(webSrc)) return;
+  execFileSync(process.execPath, [join(repo, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'src/web/vite.config.ts', '--logLevel', 'warn'], { cwd: repo, stdio: 'inherit' });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface E2eServer {
+  server: TesseraServer;
+  url: string;
+  origin: string;
+  /** The first-run setup link from the log, rewritten to the address the server listens on. */
+  setupUrl(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real Tessera server in this process, on a fixed free port so its public URL (cookies,
+ * Origin checks, links) is exactly the address the browser uses. The log is captured to
+ * find the setup link.
+ */
+export async function startTessera(): Promise<E2eServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const lines: Record<string, unknown>[] = [];
+  const waiters: (() => void)[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line.trim()) continue;
+        try {
+          lines.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          // not JSON: ignore
+        }
+      }
+      for (const w of waiters.splice(0)) w();
+      if (process.env.TESSERA_E2E_LOG) process.stderr.write(chunk);
+      done();
+    },
+  });
+  const logger = pino({ level: 'info' }, sink);
+  const config = await testConfig({ port, host: '127.0.0.1', publicUrl: url, logLevel: 'info' });
+  const server = await startServer(config, { logger });
+
+  const findSetup = (): string | null => {
+    for (const l of lines) {
+      const s = l.setupUrl;
+      if (typeof s === 'string') return s;
+      const msg = typeof l.msg === 'string' ? l.msg : '';
+      const m = /https?:\/\/\S+\/setup\?token=\S+/.exec(msg);
+      if (m) return m[0];
+    }
+    return null;
+  };
+
+  return {
+    server,
+    url,
+    origin: new URL(url).origin,
+    async setupUrl() {
+      const deadline = Date.now() + 10_000;
+      let found = findSetup();
+      while (!found && Date.now() < deadline) {
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 200);
+        });
+        found = findSetup();
+      }
+      if (!found) throw new Error('No setupUrl in the server log');
+      const u = new URL(found);
+      return `${url}${u.pathname}${u.search}`;
+    },
+    close: () => server.close(),
+  };
+}
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+}
+
+export interface WatchedContext {
+  context: BrowserContext;
+  page: Page;
+  /** Every request that went anywhere but the Tessera server. */
+  foreign: string[];
+  /** Console errors and page errors (CSP violations show up here). */
+  errors: string[];
+}
+
+const LOCAL_SCHEMES = new Set(['data:', 'blob:', 'about:']);
+
+/**
+ * A fresh browser context whose every request is recorded: anything not addressed to the
+ * server's origin is a sovereignty failure. Such requests are also aborted, so a stray CDN
+ * link cannot slow the run down.
+ */
+export async function watchedContext(browser: Browser, origin: string, opts: BrowserContextOptions = {}): Promise<WatchedContext> {
+  const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/Paris', ...opts });
+  const foreign: string[] = [];
+  const errors: string[] = [];
+  const isLocal = (raw: string) => {
+    try {
+      const u = new URL(raw);
+      return LOCAL_SCHEMES.has(u.protocol) || u.origin === origin;
+    } catch {
+      return false;
+    }
+  };
+  context.on('request', (req) => {
+    if (!isLocal(req.url())) foreign.push(`${req.method()} ${req.url()}`);
+  });
+  await context.route('**/*', (route) => (isLocal(route.request().url()) ? route.continue() : route.abort('blockedbyclient')));
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  return { context, page, foreign, errors };
+}
+
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Runs axe on the page as it is now; throws listing each violation and its first nodes. */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  if (result.violations.length === 0) return;
+  const report = result.violations
+    .map((v) => `- [${v.impact ?? '?'}] ${v.id}: ${v.help}\n${v.nodes
+      .slice(0, 4)
+      .map((n) => `    ${n.target.join(' ')} — ${n.failureSummary?.replace(/\n/g, ' ') ?? ''}`)
+      .join('\n')}`)
+    .join('\n');
+  throw new Error(`Accessibility violations on ${label} (${page.url()}):\n${report}`);
+}
