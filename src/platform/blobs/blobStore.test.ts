@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config/config.js';
 import { STACK, testConfig } from '../../test-support/stack.js';
-import { BlobChecksumError, BlobNotFoundError, type BlobStore } from './blobStore.js';
+import { BlobChecksumError, BlobNotFoundError, BlobRangeError, type BlobStore } from './blobStore.js';
 import { createBlobStore } from './createBlobStore.js';
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -92,6 +92,19 @@ describe(`blob store (${STACK} stack)`, () => {
     expect(empty.size).toBe(0);
     expect((await readAll(await store.get('rt/empty'))).length).toBe(0);
     expect((await readAll(await store.get('rt/empty'))).length).toBe(0);
+  });
+
+  it('reads byte ranges (inclusive, end clamped) and rejects ranges outside the object', async () => {
+    const data = Buffer.from('0123456789abcdefghij');
+    await store.put('range/k', data);
+    expect((await readAll(await store.get('range/k', { start: 0, end: 0 }))).toString()).toBe('0');
+    expect((await readAll(await store.get('range/k', { start: 5, end: 9 }))).toString()).toBe('56789');
+    expect((await readAll(await store.get('range/k', { start: 15 }))).toString()).toBe('fghij');
+    expect((await readAll(await store.get('range/k', { start: 18, end: 1000 }))).toString()).toBe('ij');
+    for (const bad of [{ start: 20 }, { start: -1 }, { start: 5, end: 4 }, { start: 1.5 }]) {
+      await expect(store.get('range/k', bad), JSON.stringify(bad)).rejects.toBeInstanceOf(BlobRangeError);
+    }
+    await expect(store.get('range/missing', { start: 0 })).rejects.toBeInstanceOf(BlobNotFoundError);
   });
 
   it('overwrites a key with the new content', async () => {

@@ -13,11 +13,20 @@ export interface BlobInfo {
  * object never sits in memory) and are atomic: until `put` resolves, no reader can see the key,
  * and a crash mid-write leaves no partial object visible.
  */
+export interface BlobRange {
+  start: number;
+  end?: number;
+}
+
 export interface BlobStore {
   readonly kind: 'file' | 's3';
   put(key: string, body: Readable | Buffer, opts?: { contentType?: string }): Promise<BlobInfo>;
-  /** Streams the content; the stream errors with BlobChecksumError if the bytes differ from what was stored. */
-  get(key: string): Promise<Readable>;
+  /**
+   * Streams the content; the stream errors with BlobChecksumError if the bytes differ from what
+   * was stored. With a range (inclusive byte offsets, as in HTTP Range; `end` is clamped to the
+   * last byte) only that slice is read, and it cannot be checked against the whole-object checksum.
+   */
+  get(key: string, range?: BlobRange): Promise<Readable>;
   stat(key: string): Promise<BlobInfo | null>;
   delete(key: string): Promise<void>;
   /** Throws with a readable message when the backend cannot be used (doctor, /readyz). */
@@ -35,6 +44,20 @@ export class BlobChecksumError extends Error {
   constructor(key: string) {
     super(`Blob ${key} is corrupted: its content does not match the stored checksum`);
   }
+}
+
+export class BlobRangeError extends Error {
+  constructor(key: string, range: BlobRange, size: number) {
+    super(`Range ${range.start}-${range.end ?? ''} is outside blob ${key} (${size} bytes)`);
+  }
+}
+
+/** The inclusive byte span a range selects, or null when it selects nothing valid. */
+export function resolveRange(range: BlobRange, size: number): { start: number; end: number } | null {
+  const end = Math.min(range.end ?? size - 1, size - 1);
+  if (!Number.isSafeInteger(range.start) || range.start < 0 || range.start > end) return null;
+  if (range.end !== undefined && !Number.isSafeInteger(range.end)) return null;
+  return { start: range.start, end };
 }
 
 /** Keys are chosen by Tessera, never by users, but still must not escape the store. */

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
-import { assertBlobKey, BlobChecksumError, BlobNotFoundError, type BlobInfo, type BlobStore } from './blobStore.js';
+import { assertBlobKey, BlobChecksumError, BlobNotFoundError, BlobRangeError, resolveRange, type BlobInfo, type BlobStore } from './blobStore.js';
 import { toChunks } from './chunks.js';
 
 /**
@@ -91,10 +91,18 @@ export async function createFileBlobStore(root: string): Promise<BlobStore> {
       }
     },
 
-    async get(key) {
+    async get(key, range) {
       const opened = await openObject(key);
       if (!opened) throw new BlobNotFoundError(key);
       const { fh, info } = opened;
+      if (range) {
+        const span = resolveRange(range, info.size);
+        if (!span) {
+          await fh.close();
+          throw new BlobRangeError(key, range, info.size);
+        }
+        return createReadStream('', { fd: fh, start: span.start, end: span.end, autoClose: true });
+      }
       const hash = createHash('sha256');
       let seen = 0;
       const verify = new Transform({
