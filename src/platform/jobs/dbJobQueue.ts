@@ -23,6 +23,7 @@ const STATUSES: JobStatus[] = ['queued', 'running', 'done', 'failed'];
 /** Backoff doubles per attempt but never beyond this, so a long-failing job still retries within the hour. */
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
+const ERROR_RETRY_MS = 5000;
 
 type JobRow = {
   id: string;
@@ -64,8 +65,8 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
   const schedule = (ms: number) => {
     if (!started) return;
     if (timer) clearTimeout(timer);
+    // Not unref'd: a started worker is a service and keeps a worker-only process alive.
     timer = setTimeout(() => void tick(), ms);
-    timer.unref();
   };
 
   const wake = () => {
@@ -80,6 +81,7 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
     ticking = true;
     wakeRequested = false;
     let claimedAny = false;
+    let failed = false;
     try {
       if (Date.now() - lastPurge >= PURGE_EVERY_MS) {
         lastPurge = Date.now();
@@ -97,11 +99,14 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
         running.add(p);
       }
     } catch (e) {
-      log.error({ err: e }, 'job worker could not poll the database');
+      failed = true;
+      log.error({ err: e }, 'job worker could not poll the database; retrying in a few seconds');
     } finally {
       ticking = false;
     }
-    schedule(wakeRequested || (claimedAny && running.size < concurrency) ? 0 : pollMs);
+    // A database that is down is not hammered (or logged about) twice a second.
+    if (failed) schedule(Math.max(pollMs, ERROR_RETRY_MS));
+    else schedule(wakeRequested || (claimedAny && running.size < concurrency) ? 0 : pollMs);
   }
 
   async function purgeFinished(): Promise<void> {
