@@ -38,6 +38,8 @@ export interface AuthContext {
   sessionId?: string;
   mfaPending: boolean;
   enrollmentRequired: boolean;
+  /** For session auth: the token state-changing requests must echo in X-CSRF-Token. */
+  csrfToken?: string;
 }
 
 declare module 'fastify' {

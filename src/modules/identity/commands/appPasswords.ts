@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { now } from '../../../platform/db/database.js';
+import { NotFoundError } from '../../../platform/errors.js';
+import { randomToken, sha256Hex } from '../../../platform/crypto/tokens.js';
+import { verifyPassword } from '../passwords.js';
+import { presentAppPassword, type AppPasswordView } from '../presenters.js';
+import type { Actor, UserView } from '../types.js';
+import { accountKey, clearFailures, ipKey, isLocked, recordFailure } from './bruteForce.js';
+import { auditBy, type IdentityContext } from './context.js';
+import { hasSecondFactor, userView } from './views.js';
+
+// Written at most once a minute per app password: IMAP clients authenticate on every connection.
+const TOUCH_INTERVAL_MS = 60_000;
+
+/** 32 random bytes: SHA-256 is enough for a secret nobody can guess, and fast for IMAP. */
+export async function createAppPassword(ctx: IdentityContext, userId: string, name: string, actor: Actor): Promise<AppPasswordView & { password: string }> {
+  const password = randomToken(32);
+  const row = { id: randomUUID(), user_id: userId, name, secret_hash: sha256Hex(password), created_at: now(), last_used_at: null };
+  await ctx.store.transaction(async (tx) => {
+    await ctx.store.insertAppPassword(row, tx);
+    await ctx.platform.audit.append(auditBy(actor, { action: 'app_password.create', target: { type: 'user', id: userId }, details: { appPassword: row.id, name } }), tx);
+  });
+  return { ...presentAppPassword(row), password };
+}
+
+export async function listAppPasswords(ctx: IdentityContext, userId: string): Promise<AppPasswordView[]> {
+  return (await ctx.store.appPasswordsOf(userId)).map(presentAppPassword);
+}
+
+export async function deleteAppPassword(ctx: IdentityContext, userId: string, id: string, actor: Actor): Promise<void> {
+  await ctx.store.transaction(async (tx) => {
+    const removed = await ctx.store.deleteAppPassword(userId, id, tx);
+    if (!removed) throw new NotFoundError('This app password does not exist (any more).');
+    await ctx.platform.audit.append(auditBy(actor, { action: 'app_password.delete', target: { type: 'user', id: userId }, details: { appPassword: id, name: removed.name } }), tx);
+  });
+}
+
+/**
+ * For protocol clients. The account password is accepted only for people without a second
+ * factor (docs/api.md); a locked account or address gets null like a wrong password.
+ */
+export async function verifyAppPassword(ctx: IdentityContext, login: string, password: string, ip: string): Promise<UserView | null> {
+  if (login.length > 254 || password.length > 1000) return null;
+  const row = await ctx.store.userByLogin(login);
+  const keys = [ipKey(ip), ...(row ? [accountKey(row.id)] : [])];
+  if (await isLocked(ctx, keys)) return null;
+  let ok = false;
+  if (row && row.status === 'active') {
+    const app = await ctx.store.appPasswordByHash(row.id, sha256Hex(password));
+    if (app) {
+      ok = true;
+      if (!app.last_used_at || Date.now() - Date.parse(app.last_used_at) > TOUCH_INTERVAL_MS) await ctx.store.touchAppPassword(app.id, now());
+    } else {
+      const view = await userView(ctx, row);
+      if (!hasSecondFactor(view) && !view.mfaRequired && (await verifyPassword(row.password_hash, password))) {
+        ok = true;
+      }
+    }
+  }
+  if (!ok) {
+    await ctx.store.transaction(async (tx) => {
+      for (const key of keys) await recordFailure(ctx, key, tx);
+      await ctx.platform.audit.append(
+        { action: 'auth.app_password', actor: { id: row?.id ?? null, name: row?.username ?? login.slice(0, 100) }, ip, outcome: 'failure', details: { reason: !row ? 'unknown_user' : row.status !== 'active' ? 'disabled' : 'wrong_password' } },
+        tx,
+      );
+    });
+    return null;
+  }
+  await clearFailures(ctx, accountKey(row!.id));
+  return userView(ctx, row!);
+}

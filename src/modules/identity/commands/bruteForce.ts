@@ -1,0 +1,82 @@
+import { now, type Tx } from '../../../platform/db/database.js';
+import { TooManyRequestsError } from '../../../platform/errors.js';
+import type { LockoutRow } from '../tables.js';
+import type { IdentityContext } from './context.js';
+
+/**
+ * docs/api.md: 5 failures for one account lock it for 1 minute, doubling per further failure up
+ * to 1 hour; 30 failures from one address in 15 minutes lock it for 15 minutes. Counters live in
+ * the database so every Tessera process sees the same ones.
+ */
+const ACCOUNT_THRESHOLD = 5;
+const ACCOUNT_BASE_SECONDS = 60;
+const ACCOUNT_MAX_SECONDS = 3600;
+// Old failures stop counting after a quiet day, so a typo a month ago does not shorten the fuse.
+const ACCOUNT_FORGET_MS = 24 * 3600_000;
+const IP_THRESHOLD = 30;
+const IP_WINDOW_MS = 15 * 60_000;
+const IP_LOCK_SECONDS = 15 * 60;
+
+export function accountKey(userId: string): string {
+  return `account:${userId}`;
+}
+
+/** Unknown logins are counted too, so locking behaves the same whether the account exists or not. */
+export function loginKey(login: string): string {
+  return `login:${login.toLowerCase()}`;
+}
+
+export function ipKey(ip: string): string {
+  return `ip:${ip}`;
+}
+
+export async function assertNotLocked(ctx: IdentityContext, keys: string[]): Promise<void> {
+  const t = Date.now();
+  let retry = 0;
+  for (const key of keys) {
+    const row = await ctx.store.lockout(key);
+    if (row?.locked_until && Date.parse(row.locked_until) > t) retry = Math.max(retry, Math.ceil((Date.parse(row.locked_until) - t) / 1000));
+  }
+  if (retry > 0) {
+    throw new TooManyRequestsError(`Too many failed sign-in attempts. Wait ${retry} seconds and try again, or ask an administrator to unlock the account.`, retry);
+  }
+}
+
+export async function isLocked(ctx: IdentityContext, keys: string[]): Promise<boolean> {
+  try {
+    await assertNotLocked(ctx, keys);
+    return false;
+  } catch (e) {
+    if (e instanceof TooManyRequestsError) return true;
+    throw e;
+  }
+}
+
+export async function recordFailure(ctx: IdentityContext, key: string, tx?: Tx): Promise<void> {
+  const run = async (t: Tx) => {
+    const row = await ctx.store.lockout(key, t);
+    const at = Date.now();
+    const kind = key.startsWith('ip:') ? 'ip' : 'account';
+    const next: LockoutRow = row ?? { key, kind, failures: 0, window_start: new Date(at).toISOString(), locked_until: null, updated_at: now() };
+    let failures = Number(next.failures);
+    let windowStart = next.window_start;
+    if (kind === 'ip' && at - Date.parse(windowStart) > IP_WINDOW_MS) {
+      failures = 0;
+      windowStart = new Date(at).toISOString();
+    }
+    if (kind === 'account' && row && at - Date.parse(row.updated_at) > ACCOUNT_FORGET_MS) failures = 0;
+    failures += 1;
+    let lockedUntil = next.locked_until;
+    if (kind === 'ip' && failures >= IP_THRESHOLD) lockedUntil = new Date(at + IP_LOCK_SECONDS * 1000).toISOString();
+    if (kind === 'account' && failures >= ACCOUNT_THRESHOLD) {
+      const seconds = Math.min(ACCOUNT_BASE_SECONDS * 2 ** (failures - ACCOUNT_THRESHOLD), ACCOUNT_MAX_SECONDS);
+      lockedUntil = new Date(at + seconds * 1000).toISOString();
+    }
+    await ctx.store.saveLockout({ key, kind, failures, window_start: windowStart, locked_until: lockedUntil, updated_at: new Date(at).toISOString() }, t);
+  };
+  await (tx ? run(tx) : ctx.store.transaction(run));
+}
+
+export async function clearFailures(ctx: IdentityContext, key: string, tx?: Tx): Promise<boolean> {
+  return ctx.store.deleteLockout(key, tx);
+}
