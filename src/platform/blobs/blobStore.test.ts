@@ -189,6 +189,7 @@ describe(`blob store (${STACK} stack)`, () => {
     try {
       const info = await store.put('large/object.bin', source, { contentType: 'application/octet-stream' });
       expect(info.size).toBe(total);
+      expect(await store.stat('large/object.bin')).toEqual(info);
       expect(info.sha256).toBe(expected.digest('hex'));
       const readBack = createHash('sha256');
       let read = 0;

@@ -54,12 +54,17 @@ export async function createS3BlobStore(config: S3Config, opts: { staleTempMs?: 
     /* best effort: an unreachable bucket is reported by check() with a clearer message */
   });
 
-  const metadataOf = (info: BlobInfo) => ({ sha256: info.sha256, size: String(info.size) });
+  // The content type is kept in metadata too: S3 fills in a default one when none was given.
+  const metadataOf = (info: BlobInfo): Record<string, string> => ({
+    sha256: info.sha256,
+    size: String(info.size),
+    ...(info.contentType ? { ctype: info.contentType } : {}),
+  });
 
   async function head(key: string): Promise<BlobInfo | null> {
     try {
       const out = await client.send(new HeadObjectCommand({ Bucket, Key: objectKey(key) }));
-      const info = infoFrom(key, out.Metadata, out.ContentType);
+      const info = infoFrom(key, out.Metadata);
       if (!info) throw new BlobChecksumError(key);
       return info;
     } catch (e) {
@@ -159,7 +164,7 @@ export async function createS3BlobStore(config: S3Config, opts: { staleTempMs?: 
         if (isNotFound(e)) throw new BlobNotFoundError(key);
         throw e;
       }
-      const info = infoFrom(key, out.Metadata, out.ContentType);
+      const info = infoFrom(key, out.Metadata);
       const source = out.Body;
       if (!(source instanceof Readable)) throw new Error('The S3 client returned a body that is not a Node stream');
       if (!info) {
@@ -213,11 +218,12 @@ export async function createS3BlobStore(config: S3Config, opts: { staleTempMs?: 
 }
 
 /** Null when the metadata is missing or malformed (e.g. written by another tool): it cannot be verified. */
-function infoFrom(key: string, metadata: Record<string, string> | undefined, contentType: string | undefined): BlobInfo | null {
+function infoFrom(key: string, metadata: Record<string, string> | undefined): BlobInfo | null {
   const sha = metadata?.sha256;
   const size = Number(metadata?.size);
   if (!sha || !/^[0-9a-f]{64}$/.test(sha) || !Number.isSafeInteger(size)) return null;
-  return { key, size, sha256: sha, ...(contentType && contentType !== 'application/octet-stream' ? { contentType } : {}) };
+  const contentType = metadata?.ctype;
+  return { key, size, sha256: sha, ...(contentType ? { contentType } : {}) };
 }
 
 /**
