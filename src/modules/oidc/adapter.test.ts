@@ -70,7 +70,9 @@ describe('OIDC database adapter', () => {
     await factory('AccessToken').upsert('at-1', { grantId: 'grant-x', accountId: 'u1' }, 60);
     await factory('RefreshToken').upsert('rt-1', { grantId: 'grant-x', accountId: 'u1' }, 60);
     await factory('AccessToken').upsert('at-2', { grantId: 'grant-y', accountId: 'u1' }, 60);
+    await factory('Interaction').upsert('int-1', { grantId: 'grant-x', returnTo: 'x' }, 60);
     await factory('AccessToken').revokeByGrantId('grant-x');
+    expect(await factory('Interaction').find('int-1')).toBeDefined();
     expect(await factory('AccessToken').find('at-1')).toBeUndefined();
     expect(await factory('RefreshToken').find('rt-1')).toBeUndefined();
     expect(await factory('AccessToken').find('at-2')).toBeDefined();

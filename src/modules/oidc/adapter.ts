@@ -12,6 +12,12 @@ export function createAdapterFactory(store: OidcStore, lookupClient: ClientLooku
   return (kind: string): Adapter => (kind === 'Client' ? clientAdapter(lookupClient) : new DbAdapter(kind, store));
 }
 
+/**
+ * Only these die with their grant. Interactions also carry a grantId, but revoking a grant (at
+ * logout, say) must not destroy the sign-in that is resuming after it.
+ */
+const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
+
 class DbAdapter implements Adapter {
   constructor(
     private readonly kind: string,
@@ -23,7 +29,7 @@ class DbAdapter implements Adapter {
       kind: this.kind,
       id,
       payload: JSON.stringify(payload),
-      grant_id: payload.grantId ?? null,
+      grant_id: GRANTABLE.has(this.kind) ? (payload.grantId ?? null) : null,
       user_code: payload.userCode ?? null,
       uid: payload.uid ?? null,
       client_id: payload.clientId ?? null,

@@ -400,4 +400,35 @@ describe('OpenID Connect provider with a real relying party (openid-client)', ()
       await second.close();
     }
   });
+
+  it('switching person in the browser ends the provider session of the previous one', async () => {
+    const browser = await signIn('bob', 'bob-password-12');
+    expect((await codeFlow(browser, rp, 'openid')).claims()?.sub).toBe(bob.id);
+    expect((await browser.json('/api/auth/logout', 'POST', {})).status).toBe(204);
+    const again = await browser.json<{ csrfToken: string; user: { id: string } }>('/api/auth/login', 'POST', { login: 'alice', password: 'alice-password-1' });
+    expect(again.status).toBe(200);
+    browser.csrf = again.body.csrfToken;
+
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(rp, { redirect_uri: REDIRECT, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    // The provider still has Bob's session, but Tessera now has Alice: sign-in is asked again.
+    const uid = await authorize(browser, url);
+    expect((await browser.json<InteractionAnswer>(`/api/oidc/interaction/${uid}`)).body.prompt).toBe('login');
+    const login = await browser.json<{ redirectTo: string }>(`/api/oidc/interaction/${uid}/login`, 'POST', {});
+    const { res } = await browser.follow(login.body.redirectTo);
+    // The provider logs Bob out with a self-submitting form; its script is allowed by hash only.
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(csp).not.toContain('unsafe-inline');
+    const html = await res.text();
+    const action = /<form method="post" action="([^"]+)"/.exec(html)![1]!.replace(/&#x2F;|&#47;/g, '/').replace(/&#x3A;|&#58;/g, ':');
+    const fields = new URLSearchParams([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/>/g)].map((m) => [m[1]!, m[2]!] as [string, string]));
+    const posted = await browser.fetch(action, { method: 'POST', body: fields, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(posted.status).toBe(303);
+    let next = new URL((await browser.follow(posted.headers.get('location')!)).res.headers.get('location')!, base);
+    if (next.pathname.startsWith('/interaction/')) next = await act(browser, next.pathname.split('/').pop()!, 'confirm');
+    const tokens = await client.authorizationCodeGrant(rp, next, { pkceCodeVerifier: verifier });
+    expect(tokens.claims()?.sub).toBe(again.body.user.id);
+  });
 });
