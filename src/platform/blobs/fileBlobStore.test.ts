@@ -2,12 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test-support/stack.js';
 import { BlobChecksumError } from './blobStore.js';
 import { createFileBlobStore } from './fileBlobStore.js';
 
 /** The local backend's own guarantees; it runs on both stacks because it needs only a disk. */
+
+const WRITER = fileURLToPath(new URL('./testing/endlessWriter.ts', import.meta.url));
 
 async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -36,6 +40,28 @@ describe('local file blob store', () => {
     // A partial write sitting in tmp is never visible as an object.
     expect(objectFiles(root)).toEqual([]);
     await store.close();
+  });
+
+  it('a process killed mid-write leaves the previous version, and no partial object', async () => {
+    const root = tempDir();
+    const before = await createFileBlobStore(root);
+    await before.put('crash/k', Buffer.from('committed version'));
+    await before.close();
+
+    const writer = spawn(process.execPath, ['--import', 'tsx', WRITER, root, 'crash/k'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => writer.stdout!.on('data', () => resolve()));
+    // Let it get well into the write before pulling the plug.
+    const tmp = join(root, 'tmp');
+    while (readdirSync(tmp).every((n) => statSync(join(tmp, n)).size < 4 * 1024 * 1024)) await new Promise((r) => setTimeout(r, 20));
+    const died = new Promise((r) => writer.once('exit', r));
+    writer.kill('SIGKILL');
+    await died;
+
+    const after = await createFileBlobStore(root);
+    expect((await readAll(await after.get('crash/k'))).toString()).toBe('committed version');
+    expect(objectFiles(root).length).toBe(1);
+    // The partial file stays in tmp until it is old enough to be surely abandoned.
+    expect(readdirSync(tmp).length).toBe(1);
   });
 
   it('detects a truncated object and a damaged trailer', async () => {
