@@ -288,6 +288,20 @@ describe('OpenID Connect provider with a real relying party (openid-client)', ()
     const browser = await signIn('bob', 'bob-password-12');
     const tokens = await codeFlow(browser, config, 'openid profile');
     expect(tokens.claims()?.sub).toBe(bob.id);
+    // A browser app may call the token endpoint from the origin it redirects to, and only from there.
+    const tokenCall = (origin: string) =>
+      fetch(config.serverMetadata().token_endpoint!, {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code: 'nope', client_id: pub.client.id, redirect_uri: REDIRECT, code_verifier: 'v'.repeat(43) }),
+      });
+    const fromApp = await tokenCall(APP);
+    expect(fromApp.headers.get('access-control-allow-origin')).toBe(APP);
+    expect(((await fromApp.json()) as { error: string }).error).toBe('invalid_grant');
+    const fromElsewhere = await tokenCall('http://evil.example.test');
+    expect(fromElsewhere.headers.get('access-control-allow-origin')).toBeNull();
+    expect(((await fromElsewhere.json()) as { error: string }).error).toBe('invalid_request');
+
     // Introspection answers only confidential apps, and only about their own tokens.
     expect(await client.tokenIntrospection(config, tokens.access_token)).toEqual({ active: false });
     expect(await client.tokenIntrospection(rp, tokens.access_token)).toEqual({ active: false });

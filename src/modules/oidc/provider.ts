@@ -61,6 +61,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       resourceIndicators: { enabled: false },
     },
+    // Browser apps may call the token and userinfo endpoints from the origins they redirect to.
+    clientBasedCORS: (_ctx, origin, client) => (client.redirectUris ?? []).some((u) => URL.canParse(u) && new URL(u).origin === origin),
     rotateRefreshToken: () => true,
     ttl: {
       AccessToken: HOUR,
