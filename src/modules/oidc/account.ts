@@ -2,12 +2,12 @@ import type { Account, AccountClaims } from 'oidc-provider';
 import type { IdentityService, UserView } from '../identity/types.js';
 
 /** Scopes this provider knows, and the claims each one releases. */
-export const SCOPE_CLAIMS = {
+export const SCOPE_CLAIMS: Record<string, string[]> = {
   openid: ['sub'],
   profile: ['name', 'preferred_username', 'locale', 'zoneinfo', 'picture', 'updated_at'],
   email: ['email', 'email_verified'],
   groups: ['groups'],
-} as const;
+};
 
 export const SCOPES = ['openid', 'offline_access', 'profile', 'email', 'groups'];
 

@@ -295,6 +295,8 @@ describe('OpenID Connect provider with a real relying party (openid-client)', ()
         headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ grant_type: 'authorization_code', code: 'nope', client_id: pub.client.id, redirect_uri: REDIRECT, code_verifier: 'v'.repeat(43) }),
       });
+    const preflight = await fetch(config.serverMetadata().token_endpoint!, { method: 'OPTIONS', headers: { origin: APP, 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(204);
     const fromApp = await tokenCall(APP);
     expect(fromApp.headers.get('access-control-allow-origin')).toBe(APP);
     expect(((await fromApp.json()) as { error: string }).error).toBe('invalid_grant');

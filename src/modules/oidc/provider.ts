@@ -34,7 +34,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     clients: [],
     findAccount: (_ctx, sub) => findAccount(deps.identity, deps.publicUrl, sub),
     scopes: SCOPES,
-    claims: { ...SCOPE_CLAIMS, openid: ['sub'] } as unknown as Configuration['claims'], // readonly tuples vs the mutable arrays the type asks for
+    claims: SCOPE_CLAIMS,
     // Many apps read profile claims from the ID token alone; release them there as well as at userinfo.
     conformIdTokenClaims: false,
     responseTypes: ['code'],
