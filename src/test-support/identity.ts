@@ -111,15 +111,15 @@ export function client(baseUrl: string, init: { cookie?: string; csrf?: string }
     const headers: Record<string, string> = {};
     if (c.cookie) headers.cookie = c.cookie;
     if (c.csrf && method !== 'GET') headers['x-csrf-token'] = c.csrf;
-    let payload: string | Buffer | undefined;
+    let payload: string | Uint8Array | undefined;
     if (Buffer.isBuffer(body)) {
-      payload = body;
+      payload = new Uint8Array(body);
       headers['content-type'] = contentType ?? 'application/octet-stream';
     } else if (body !== undefined) {
       payload = JSON.stringify(body);
       headers['content-type'] = 'application/json';
     }
-    const res = await fetch(baseUrl + path, { method, headers, body: payload });
+    const res = await fetch(baseUrl + path, { method, headers, body: payload as BodyInit | undefined });
     const setCookie = res.headers.getSetCookie().find((h) => h.startsWith('tessera_session='));
     if (setCookie) {
       const value = setCookie.split(';')[0]!;
