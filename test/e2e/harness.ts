@@ -150,6 +150,7 @@ export async function watchedContext(browser: Browser, origin: string, opts: Bro
     if (!isLocal(req.url())) foreign.push(`${req.method()} ${req.url()}`);
   });
   await context.route('**/*', (route) => (isLocal(route.request().url()) ? route.continue() : route.abort('blockedbyclient')));
+  context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text());

@@ -101,7 +101,7 @@ describe('Tessera in the browser', () => {
     await openUserMenuItem(page, 'Admin console');
     await page.getByRole('heading', { name: 'Admin console', level: 1 }).waitFor();
     await page.getByRole('tab', { name: 'People' }).waitFor();
-    await page.getByRole('cell', { name: /Ada Lovelace/ }).waitFor();
+    await page.getByRole('row', { name: /Ada Lovelace/ }).waitFor();
     await expectAccessible(page, 'admin people');
 
     await page.getByRole('button', { name: 'Add person' }).click();
@@ -112,7 +112,7 @@ describe('Tessera in the browser', () => {
     await dialog.getByLabel('Initial password (optional)').fill(USER.password);
     await expectAccessible(page, 'add person dialog');
     await dialog.getByRole('button', { name: 'Add person' }).click();
-    await page.getByRole('cell', { name: /Grace Hopper/ }).waitFor();
+    await page.getByRole('row', { name: /Grace Hopper/ }).waitFor();
     await page.getByRole('status').filter({ hasText: 'Grace Hopper was added.' }).waitFor();
 
     await page.getByRole('tab', { name: 'Groups' }).click();
@@ -129,11 +129,14 @@ describe('Tessera in the browser', () => {
     await manage.getByRole('button', { name: 'Search' }).click();
     await manage.getByLabel('Person', { exact: true }).waitFor();
     await manage.getByRole('button', { name: 'Add to group' }).click();
-    await manage.getByRole('cell', { name: 'Grace Hopper' }).waitFor();
+    await manage.getByRole('cell', { name: USER.username, exact: true }).waitFor().catch(async (e: unknown) => {
+      await shot(page, 'failure-group-member');
+      throw e;
+    });
     await expectAccessible(page, 'group dialog');
     await shot(page, 'admin-group');
     await manage.getByRole('button', { name: 'Close' }).click();
-    await page.getByRole('cell', { name: /Research/ }).waitFor();
+    await page.getByRole('row', { name: /Research/ }).waitFor();
     await expectAccessible(page, 'admin groups');
 
     for (const tab of ['Applications', 'Sessions', 'Audit log', 'System status', 'Settings']) {
@@ -182,7 +185,7 @@ describe('Tessera in the browser', () => {
     expect(await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').count()).toBe(10);
     await expectAccessible(page, 'recovery codes');
     await page.getByRole('button', { name: 'I have saved my codes' }).click();
-    await page.getByText('Authenticator app is on.').waitFor();
+    await page.getByText('Authenticator app is on.', { exact: true }).waitFor();
 
     await openUserMenuItem(page, 'Sign out');
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();

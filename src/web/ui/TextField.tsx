@@ -20,7 +20,6 @@ export function TextField({ label, hint, error, id, className, ...rest }: FieldP
     <div className={`field ${className ?? ''}`}>
       <label htmlFor={inputId}>
         {label}
-        {rest.required ? <span className="required" aria-hidden="true"> *</span> : null}
       </label>
       {hint ? (
         <p className="field-hint" id={hintId}>
