@@ -118,6 +118,10 @@ describe('bad input changes nothing', () => {
     });
     expect(huge.status).toBe(413);
     expect(await counts()).toEqual(before);
+    const nulLogin = await fetch(`${ts.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'ad\u0000min', password: 'x' }) });
+    expect(nulLogin.status).toBe(400);
+    expect((await admin.get(`/api/admin/users?q=${encodeURIComponent('a\u0000')}`)).status).toBe(400);
+    expect(await ts.identity.service.verifyAppPassword('ad\u0000min', 'x', '127.0.0.9')).toBeNull();
   });
 
   it('stores injection strings verbatim or refuses them, in every text field', async () => {

@@ -1,8 +1,11 @@
 import type { MigrationSet } from '../../platform/db/migrations.js';
 
-/** Foreign keys cascade from users, so a deleted person leaves no credential behind. */
+/**
+ * Foreign keys cascade from users, so a deleted person leaves no credential behind. One migration so the tables are created in dependency order on PostgreSQL (Kysely runs
+ * migrations sorted by name, and foreign keys need their target first).
+ */
 export const identityMigrations: MigrationSet = {
-  '2026112302_identity_users': {
+  '2026112302_identity_core': {
     async up(db) {
       await db.schema
         .createTable('users')
@@ -26,10 +29,6 @@ export const identityMigrations: MigrationSet = {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
-    },
-  },
-  '2026112302_identity_groups': {
-    async up(db) {
       await db.schema
         .createTable('groups')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -50,10 +49,6 @@ export const identityMigrations: MigrationSet = {
         .addPrimaryKeyConstraint('group_members_pk', ['group_id', 'member_type', 'member_id'])
         .execute();
       await db.schema.createIndex('group_members_member').on('group_members').columns(['member_type', 'member_id']).execute();
-    },
-  },
-  '2026112302_identity_sessions': {
-    async up(db) {
       await db.schema
         .createTable('sessions')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -69,10 +64,6 @@ export const identityMigrations: MigrationSet = {
         .addColumn('last_seen_at', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
-    },
-  },
-  '2026112302_identity_factors': {
-    async up(db) {
       await db.schema
         .createTable('recovery_codes')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -105,10 +96,6 @@ export const identityMigrations: MigrationSet = {
         .addColumn('last_used_at', 'text')
         .execute();
       await db.schema.createIndex('app_passwords_user').on('app_passwords').column('user_id').execute();
-    },
-  },
-  '2026112302_identity_lockouts': {
-    async up(db) {
       await db.schema
         .createTable('login_lockouts')
         .addColumn('key', 'text', (c) => c.primaryKey())

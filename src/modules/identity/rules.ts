@@ -22,7 +22,11 @@ export const displayNameRule = z
   .max(200, 'must have at most 200 characters')
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
 
-export const descriptionRule = z.string().max(1000, 'must have at most 1000 characters');
+// PostgreSQL text cannot hold NUL, and no legitimate input contains it.
+export const noNul = (s: string) => !s.includes('\u0000');
+export const safeString = () => z.string().refine(noNul, 'must not contain NUL characters');
+
+export const descriptionRule = safeString().max(1000, 'must have at most 1000 characters');
 
 export const languageRule = z.enum(LANGUAGES).nullable();
 

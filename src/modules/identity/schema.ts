@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { descriptionRule, displayNameRule, emailRule, groupNameRule, languageRule, passwordRule, quotaRule, timeZoneRule, usernameRule } from './rules.js';
+import { safeString, descriptionRule, displayNameRule, emailRule, groupNameRule, languageRule, passwordRule, quotaRule, timeZoneRule, usernameRule } from './rules.js';
 
 /** Request shapes of identity's REST routes (docs/api.md). Every object is strict. */
-const id = z.string().min(1).max(100);
-const code = z.string().min(1).max(64);
-const login = z.string().min(1).max(254);
+const id = safeString().min(1).max(100);
+const code = safeString().min(1).max(64);
+const login = safeString().min(1).max(254);
 
 export const setupBody = z
-  .object({ token: z.string().min(1).max(200), username: usernameRule, email: emailRule, displayName: displayNameRule, password: passwordRule })
+  .object({ token: safeString().min(1).max(200), username: usernameRule, email: emailRule, displayName: displayNameRule, password: passwordRule })
   .strict();
 
 export const loginBody = z.object({ login, password: z.string().min(1).max(1000) }).strict();
@@ -44,11 +44,11 @@ export const appPasswordBody = z.object({ name: displayNameRule }).strict();
 
 export const idParams = z.object({ id }).strict();
 export const memberParams = z.object({ id, type: z.enum(['user', 'group']), memberId: id }).strict();
-export const keyParams = z.object({ key: z.string().min(1).max(400) }).strict();
+export const keyParams = z.object({ key: safeString().min(1).max(400) }).strict();
 
 export const listUsersQuery = z
   .object({
-    q: z.string().max(200).optional(),
+    q: safeString().max(200).optional(),
     limit: z.coerce.number().int().min(1).max(500).optional(),
     offset: z.coerce.number().int().min(0).max(1_000_000_000).optional(),
   })

@@ -55,6 +55,8 @@ export class IdentityStore {
 
   /** By username or e-mail, both compared lowercased. */
   userByLogin(login: string, tx?: Tx): Promise<UserRow | undefined> {
+    // PostgreSQL refuses NUL in text; such a login cannot exist anyway.
+    if (login.includes('\u0000')) return Promise.resolve(undefined);
     const l = login.toLowerCase();
     return this.q(tx)
       .selectFrom('users')

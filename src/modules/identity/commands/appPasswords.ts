@@ -40,7 +40,7 @@ export async function deleteAppPassword(ctx: IdentityContext, userId: string, id
  * factor (docs/api.md); a locked account or address gets null like a wrong password.
  */
 export async function verifyAppPassword(ctx: IdentityContext, login: string, password: string, ip: string): Promise<UserView | null> {
-  if (login.length > 254 || password.length > 1000) return null;
+  if (login.length > 254 || password.length > 1000 || login.includes('\u0000')) return null;
   const row = await ctx.store.userByLogin(login);
   const keys = [ipKey(ip), ...(row ? [accountKey(row.id)] : [])];
   if (await isLocked(ctx, keys)) return null;
