@@ -213,5 +213,12 @@ describe('address lockout', () => {
     const r = await client(ts.url).post<{ error: { details: { retryAfterSeconds: number } } }>('/api/auth/login', { login: 'ghost-new', password: 'wrong-password-1' });
     expect(r.status).toBe(429);
     expect(r.body.error.details.retryAfterSeconds).toBeGreaterThan(800);
+
+    const admin = await setupAdmin(ts);
+    const listed = await admin.get<{ lockouts: { key: string; kind: string }[] }>('/api/admin/lockouts');
+    expect(listed.body.lockouts).toContainEqual(expect.objectContaining({ key: 'ip:127.0.0.1', kind: 'ip' }));
+    expect((await admin.del(`/api/admin/lockouts/${encodeURIComponent('ip:127.0.0.1')}`)).status).toBe(204);
+    expect((await client(ts.url).post('/api/auth/login', { login: 'ghost-new', password: 'wrong-password-1' })).status).toBe(401);
+    expect((await admin.del(`/api/admin/lockouts/${encodeURIComponent('ip:10.9.9.9')}`)).status).toBe(404);
   });
 });
