@@ -22,6 +22,37 @@ describe(`job workers in separate processes (${STACK} stack)`, () => {
     for (const w of workers) if (w.exitCode === null) w.kill();
   });
 
+  it('a job whose worker process was killed runs again elsewhere once its lease expires', { timeout: 60_000 }, async () => {
+    const config = (await testConfig()).database;
+    const database = await openDatabase(config);
+    await migrate(database, [platformMigrations]);
+    const logFile = join(tempDir(), 'runs.log');
+    writeFileSync(logFile, '');
+    const w = spawn(process.execPath, ['--import', 'tsx', WORKER], {
+      env: { ...process.env, TESSERA_WORKER_DB: JSON.stringify(config), TESSERA_WORKER_LOG: logFile, TESSERA_WORKER_LEASE_MS: '1500' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    workers.push(w);
+    const jobs = createJobQueue(database, createLogger('silent'), { pollMs: 50, leaseMs: 1500 });
+    const id = await jobs.enqueue('hang', null);
+    while (!readFileSync(logFile, 'utf8').includes('hang')) await new Promise((r) => setTimeout(r, 20));
+    const died = new Promise((r) => w.once('exit', r));
+    w.kill('SIGKILL');
+    await died;
+
+    const reran: number[] = [];
+    jobs.define('hang', { handler: async (_p, ctx) => void reran.push(ctx.attempt) });
+    jobs.start();
+    const deadline = Date.now() + 20_000;
+    while ((await jobs.list()).find((j) => j.id === id)?.status !== 'done') {
+      if (Date.now() > deadline) throw new Error('the orphaned job was never taken over');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(reran).toEqual([2]);
+    await jobs.stop();
+    await database.close();
+  });
+
   it('three worker processes run each of 300 jobs exactly once', { timeout: 120_000 }, async () => {
     const config = (await testConfig()).database;
     const database = await openDatabase(config);
@@ -31,12 +62,14 @@ describe(`job workers in separate processes (${STACK} stack)`, () => {
     writeFileSync(logFile, '');
 
     const started: Promise<void>[] = [];
+    const mine: ChildProcess[] = [];
     for (let i = 0; i < 3; i++) {
       const w = spawn(process.execPath, ['--import', 'tsx', WORKER], {
         env: { ...process.env, TESSERA_WORKER_DB: JSON.stringify(config), TESSERA_WORKER_LOG: logFile },
         stdio: ['pipe', 'pipe', 'inherit'],
       });
       workers.push(w);
+      mine.push(w);
       started.push(
         new Promise((resolve, reject) => {
           w.stdout!.on('data', (d: Buffer) => d.toString().includes('started') && resolve());
@@ -53,8 +86,8 @@ describe(`job workers in separate processes (${STACK} stack)`, () => {
       if (Date.now() > deadline) throw new Error(`only ${(await jobs.counts()).done} of ${ids.length} jobs done`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const exits = workers.map((w) => new Promise<number | null>((r) => w.once('exit', (code) => r(code))));
-    for (const w of workers) w.stdin!.end();
+    const exits = mine.map((w) => new Promise<number | null>((r) => w.once('exit', (code) => r(code))));
+    for (const w of mine) w.stdin!.end();
     expect(await Promise.all(exits)).toEqual([0, 0, 0]);
     await database.close();
 
