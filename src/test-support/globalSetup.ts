@@ -36,7 +36,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   const { default: S3rver } = await import('s3rver');
   const dir = mkdtempSync(join(tmpdir(), 'tessera-s3-'));
   const s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: 'tessera-test', configs: [] }] });
-  const { port } = (await s3.run()) as { port: number };
+  const { port } = await s3.run();
   process.env.TESSERA_TEST_S3_ENDPOINT = `http://127.0.0.1:${port}`;
   return async () => {
     await s3.close();

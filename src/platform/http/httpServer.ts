@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import { Counter, Histogram } from 'prom-client';
@@ -11,7 +11,8 @@ import { registerRateLimit } from './rateLimit.js';
 export async function createHttpServer(platform: Platform, readiness: () => Promise<Record<string, string>>): Promise<FastifyInstance> {
   const { config } = platform;
   const app = Fastify({
-    loggerInstance: platform.log,
+    // Typed as the base logger so the instance is the plain FastifyInstance every module takes.
+    loggerInstance: platform.log as FastifyBaseLogger,
     disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
