@@ -89,6 +89,15 @@ describe('sign-in, sessions and CSRF', () => {
     expect((await ts.server.platform.audit.query({ action: 'user.unlock' })).length).toBe(1);
   });
 
+  it('counts concurrent failures exactly (several processes share the counters in the database)', async () => {
+    const { user } = await createUser(ts, { username: 'gina' });
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => client(ts.url).post('/api/auth/login', { login: 'gina', password: `wrong-password-${i}` })));
+    expect(results.every((r) => r.status === 401 || r.status === 429)).toBe(true);
+    const lockouts = await admin.get<{ lockouts: { key: string; failures: number }[] }>('/api/admin/lockouts');
+    expect(lockouts.body.lockouts.find((l) => l.key === `account:${user.id}`)?.failures).toBe(6);
+    expect((await admin.post(`/api/admin/users/${user.id}/unlock`)).status).toBe(204);
+  });
+
   it('refuses state-changing requests without or with a wrong CSRF token, and changes nothing', async () => {
     const bob = await signIn(ts.url, 'bob', 'bob-password-1');
     const noCsrf = client(ts.url, { cookie: bob.cookie });

@@ -350,6 +350,21 @@ export class IdentityStore {
     return this.q(tx).selectFrom('login_lockouts').selectAll().where('key', '=', key).executeTakeFirst();
   }
 
+  /**
+   * The counter row for `key`, created when missing and locked until `tx` ends on PostgreSQL, so
+   * failures counted by several processes at once are all counted.
+   */
+  async lockoutForUpdate(key: string, kind: string, at: string, tx: Tx): Promise<LockoutRow> {
+    await this.q(tx)
+      .insertInto('login_lockouts')
+      .values({ key, kind, failures: 0, window_start: at, locked_until: null, updated_at: at })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    let query = this.q(tx).selectFrom('login_lockouts').selectAll().where('key', '=', key);
+    if (this.database.dialect === 'postgres') query = query.forUpdate();
+    return query.executeTakeFirstOrThrow();
+  }
+
   async saveLockout(row: LockoutRow, tx?: Tx): Promise<void> {
     const { key, ...rest } = row;
     await this.q(tx)

@@ -1,6 +1,5 @@
-import { now, type Tx } from '../../../platform/db/database.js';
+import type { Tx } from '../../../platform/db/database.js';
 import { TooManyRequestsError } from '../../../platform/errors.js';
-import type { LockoutRow } from '../tables.js';
 import type { IdentityContext } from './context.js';
 
 /**
@@ -54,19 +53,18 @@ export async function isLocked(ctx: IdentityContext, keys: string[]): Promise<bo
 
 export async function recordFailure(ctx: IdentityContext, key: string, tx?: Tx): Promise<void> {
   const run = async (t: Tx) => {
-    const row = await ctx.store.lockout(key, t);
     const at = Date.now();
     const kind = key.startsWith('ip:') ? 'ip' : 'account';
-    const next: LockoutRow = row ?? { key, kind, failures: 0, window_start: new Date(at).toISOString(), locked_until: null, updated_at: now() };
-    let failures = Number(next.failures);
-    let windowStart = next.window_start;
+    const row = await ctx.store.lockoutForUpdate(key, kind, new Date(at).toISOString(), t);
+    let failures = Number(row.failures);
+    let windowStart = row.window_start;
     if (kind === 'ip' && at - Date.parse(windowStart) > IP_WINDOW_MS) {
       failures = 0;
       windowStart = new Date(at).toISOString();
     }
-    if (kind === 'account' && row && at - Date.parse(row.updated_at) > ACCOUNT_FORGET_MS) failures = 0;
+    if (kind === 'account' && at - Date.parse(row.updated_at) > ACCOUNT_FORGET_MS) failures = 0;
     failures += 1;
-    let lockedUntil = next.locked_until;
+    let lockedUntil = row.locked_until;
     if (kind === 'ip' && failures >= IP_THRESHOLD) lockedUntil = new Date(at + IP_LOCK_SECONDS * 1000).toISOString();
     if (kind === 'account' && failures >= ACCOUNT_THRESHOLD) {
       const seconds = Math.min(ACCOUNT_BASE_SECONDS * 2 ** (failures - ACCOUNT_THRESHOLD), ACCOUNT_MAX_SECONDS);
