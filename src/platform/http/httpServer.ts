@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import { Counter, Histogram } from 'prom-client';
@@ -13,10 +13,11 @@ export async function createHttpServer(platform: Platform, readiness: () => Prom
   const app = Fastify({
     // Typed as the base logger so the instance is the plain FastifyInstance every module takes.
     loggerInstance: platform.log as FastifyBaseLogger,
-    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    // One line per request only when debugging; metrics count requests otherwise.
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
-    maxParamLength: 500,
+    routerOptions: { maxParamLength: 500 },
   });
   registerErrorHandler(app);
   registerSecurityHeaders(app, config.cookieSecure);
