@@ -420,7 +420,6 @@ describe('OpenID Connect provider with a real relying party (openid-client)', ()
   it('switching person in the browser ends the provider session of the previous one', async () => {
     const browser = await signIn('bob', 'bob-password-12');
     expect((await codeFlow(browser, rp, 'openid')).claims()?.sub).toBe(bob.id);
-    expect((await browser.json('/api/auth/logout', 'POST', {})).status).toBe(204);
     const again = await browser.json<{ csrfToken: string; user: { id: string } }>('/api/auth/login', 'POST', { login: 'alice', password: 'alice-password-1' });
     expect(again.status).toBe(200);
     browser.csrf = again.body.csrfToken;
