@@ -4,7 +4,6 @@ import type { Config } from '../platform/config/config.js';
 import { createPlatform, type Platform } from '../platform/platform.js';
 import type { Logger } from '../platform/log/logger.js';
 import type { IdentityModule, Actor } from '../modules/identity/types.js';
-import { composeModules, migrateModules } from '../server/main.js';
 
 export interface CliServices {
   platform: Platform;
@@ -23,6 +22,8 @@ export function cliLogger(level = 'warn'): Logger {
  * call the same services the REST routes call. Migrations run first, exactly as at server start.
  */
 export async function openServices(config: Config): Promise<CliServices> {
+  // Loaded on demand: every module comes with it, and `--help` or a usage error should not wait for that.
+  const { composeModules, migrateModules } = await import('../server/main.js');
   const platform = await createPlatform(config, { logger: cliLogger() });
   try {
     const { identity, modules } = composeModules(platform);

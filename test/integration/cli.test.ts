@@ -10,7 +10,8 @@ function databaseOf(env: Record<string, string>) {
   return openDatabase(url ? { kind: 'postgres', url } : { kind: 'sqlite', path: join(env.TESSERA_DATA_DIR!, 'tessera.db') });
 }
 
-describe('tessera CLI', () => {
+// Each command is a fresh Node process loading every module: seconds each on a busy two-core machine.
+describe('tessera CLI', { timeout: 180_000 }, () => {
   let env: Record<string, string>;
   beforeAll(async () => {
     env = await stackEnv();

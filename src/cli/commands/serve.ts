@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startServer } from '../../server/main.js';
 import { configOrExit } from '../context.js';
 
 /** Runs the server until SIGTERM/SIGINT, then closes listeners, modules and connections in order. */
@@ -9,6 +8,7 @@ export function registerServeCommand(program: Command): void {
     .description('start the Tessera server (configuration from TESSERA_* variables and TESSERA_CONFIG_FILE)')
     .action(async () => {
       const config = configOrExit();
+      const { startServer } = await import('../../server/main.js');
       const server = await startServer(config);
       await new Promise<void>((resolve) => {
         let stopping = false;
