@@ -31,6 +31,29 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
+/** Nothing may stick out sideways on a phone: lists the elements that do, if any. */
+async function horizontalOverflow(page: Page, width = 390): Promise<string[]> {
+  return page.evaluate((width) => {
+    if (document.documentElement.scrollWidth <= width) return [];
+    const out: string[] = [];
+    for (const el of Array.from(document.querySelectorAll('body *'))) {
+      const r = el.getBoundingClientRect();
+      if (r.right > width + 1 && r.width > 0) {
+        let clipped = false;
+        for (let p = el.parentElement; p; p = p.parentElement) {
+          const ov = getComputedStyle(p).overflowX;
+          if (ov === 'auto' || ov === 'scroll' || ov === 'hidden') {
+            clipped = true;
+            break;
+          }
+        }
+        if (!clipped) out.push(`${el.tagName.toLowerCase()}.${el.className} right=${Math.round(r.right)}`);
+      }
+    }
+    return out.length ? out.slice(0, 10) : [`document is ${document.documentElement.scrollWidth}px wide`];
+  }, width);
+}
+
 async function signIn(page: Page, who: { username: string; password: string }): Promise<void> {
   await page.goto(`${tessera.url}/login`);
   await page.getByLabel('Username or e-mail').fill(who.username);
@@ -230,6 +253,7 @@ describe('Tessera in the browser', () => {
     await toggle.waitFor();
     const nav = page.getByRole('navigation', { name: 'Modules' });
     expect(await nav.isVisible()).toBe(false);
+    expect(await horizontalOverflow(page)).toEqual([]);
     await expectAccessible(page, 'phone portal');
     await shot(page, 'phone-portal');
     await toggle.click();
@@ -240,6 +264,8 @@ describe('Tessera in the browser', () => {
     await nav.getByRole('link', { name: 'Admin console' }).click();
     await page.getByRole('heading', { name: 'Admin console', level: 1 }).waitFor();
     expect(await nav.isVisible()).toBe(false);
+    await page.getByRole('row', { name: /Ada Lovelace/ }).waitFor();
+    expect(await horizontalOverflow(page)).toEqual([]);
     await expectAccessible(page, 'phone admin');
     await shot(page, 'phone-admin');
   });

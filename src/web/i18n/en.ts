@@ -122,6 +122,11 @@ export const en = {
     intro: 'Everything your organisation runs on Tessera, in one place.',
     modules: 'Applications',
     empty: 'No applications are available to you yet.',
+    account: 'Your account',
+    profileLink: 'Profile and language',
+    securityOn: 'Two-step verification is on',
+    securityOff: 'Turn on two-step verification',
+    appPasswordsLink: 'App passwords for mail and calendar apps',
   },
   settings: {
     title: 'Settings',

@@ -124,6 +124,11 @@ export const fr: Catalogue = {
     intro: 'Tout ce que votre organisation utilise dans Tessera, au même endroit.',
     modules: 'Applications',
     empty: 'Aucune application ne vous est encore ouverte.',
+    account: 'Votre compte',
+    profileLink: 'Profil et langue',
+    securityOn: 'La validation en deux étapes est activée',
+    securityOff: 'Activer la validation en deux étapes',
+    appPasswordsLink: 'Mots de passe d’application pour la messagerie et l’agenda',
   },
   settings: {
     title: 'Paramètres',

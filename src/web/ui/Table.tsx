@@ -10,7 +10,8 @@ export interface Column<T> {
 /** A data table with a caption (visually hidden when asked) and header cells scoped to columns. */
 export function Table<T>({ caption, captionHidden, columns, rows, rowKey, empty }: { caption: string; captionHidden?: boolean; columns: Column<T>[]; rows: T[]; rowKey: (row: T) => string; empty?: ReactNode }) {
   return (
-    <div className="table-wrap">
+    // A labelled, focusable region so keyboard users can scroll a table wider than the screen.
+    <div className="table-wrap" role="region" aria-label={caption} tabIndex={0}>
       <table className="table">
         <caption className={captionHidden ? 'visually-hidden' : undefined}>{caption}</caption>
         <thead>

@@ -4,7 +4,7 @@ import { Link, usePageTitle } from '../../app/router.js';
 import { useUser } from '../../app/session.js';
 import { useTiles } from '../../app/tiles.js';
 import { Alert, PageLoading } from '../../ui/index.js';
-import { ModuleIcon } from '../../ui/icons.js';
+import { IconKey, IconShield, IconUser, ModuleIcon } from '../../ui/icons.js';
 
 /** The start page: one tile per module this person may use. */
 export function PortalPage() {
@@ -43,6 +43,26 @@ export function PortalPage() {
           </ul>
         )
       ) : null}
+      <section aria-labelledby="portal-account" className="portal-account">
+        <h2 id="portal-account">{t('portal.account')}</h2>
+        <ul className="quicklinks">
+          <li>
+            <Link to="/settings">
+              <IconUser /> {t('portal.profileLink')}
+            </Link>
+          </li>
+          <li>
+            <Link to="/settings/security">
+              <IconShield /> {user.totpEnabled || user.webauthnCount > 0 ? t('portal.securityOn') : t('portal.securityOff')}
+            </Link>
+          </li>
+          <li>
+            <Link to="/settings/app-passwords">
+              <IconKey /> {t('portal.appPasswordsLink')}
+            </Link>
+          </li>
+        </ul>
+      </section>
     </div>
   );
 }
