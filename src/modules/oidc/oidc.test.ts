@@ -446,4 +446,21 @@ describe('OpenID Connect provider with a real relying party (openid-client)', ()
     const tokens = await client.authorizationCodeGrant(rp, next, { pkceCodeVerifier: verifier });
     expect(tokens.claims()?.sub).toBe(again.body.user.id);
   });
+
+  it('answers login_required to prompt=none without a session, and keeps consent to the person who signed in', async () => {
+    const stranger = new TestBrowser(base);
+    const silent = client.buildAuthorizationUrl(rp, { redirect_uri: REDIRECT, scope: 'openid', prompt: 'none', state: 's', code_challenge: await client.calculatePKCECodeChallenge('z'.repeat(43)), code_challenge_method: 'S256' });
+    const res = await stranger.fetch(silent.href);
+    expect(res.status).toBe(303);
+    expect(new URL(res.headers.get('location')!).searchParams.get('error')).toBe('login_required');
+
+    const browser = await signIn('bob', 'bob-password-12');
+    const url = client.buildAuthorizationUrl(rp, { redirect_uri: REDIRECT, scope: 'openid email', prompt: 'consent', code_challenge: await client.calculatePKCECodeChallenge('z'.repeat(43)), code_challenge_method: 'S256' });
+    const consent = await act(browser, await authorize(browser, url), 'login');
+    const switched = await browser.json<{ csrfToken: string }>('/api/auth/login', 'POST', { login: 'alice', password: 'alice-password-1' });
+    browser.csrf = switched.body.csrfToken;
+    const res2 = await browser.json<{ error: { code: string } }>(`/api/oidc/interaction/${consent.pathname.split('/').pop()!}/confirm`, 'POST', {});
+    expect(res2.status).toBe(403);
+    expect(res2.body.error.code).toBe('interaction_mismatch');
+  });
 });
