@@ -131,8 +131,17 @@ describe('sign-in, sessions and CSRF', () => {
     expect((await client(ts.url).get('/api/me')).status).toBe(401);
 
     const carol = await signIn(ts.url, 'carol', 'carol-password-1');
-    expect((await carol.get('/api/me')).status).toBe(200);
+    const fresh = await carol.get('/api/me');
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.getSetCookie()).toEqual([]);
     const db = ts.server.platform.db.withTables<IdentityTables>();
+    const carolSession = (await carol.get<{ sessions: { id: string; current: boolean }[] }>('/api/me/sessions')).body.sessions.find((x) => x.current)!;
+    // Idle expiry: once last_seen moves, the cookie's lifetime is extended too.
+    await db.updateTable('sessions').set({ last_seen_at: new Date(Date.now() - 120_000).toISOString() }).where('id', '=', carolSession.id).execute();
+    const touched = await carol.get('/api/me');
+    expect(touched.headers.getSetCookie().some((c) => c.startsWith('tessera_session=') && /Max-Age=\d+/.test(c))).toBe(true);
+    const seen = await db.selectFrom('sessions').select('last_seen_at').where('id', '=', carolSession.id).executeTakeFirstOrThrow();
+    expect(Date.now() - Date.parse(seen.last_seen_at)).toBeLessThan(10_000);
     const old = new Date(Date.now() - (ts.server.platform.config.sessionTtlHours + 1) * 3600_000).toISOString();
     const carolId = (await ts.identity.service.findUser('carol'))!.id;
     await db.updateTable('sessions').set({ last_seen_at: old }).where('user_id', '=', carolId).execute();

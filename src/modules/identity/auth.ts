@@ -40,12 +40,14 @@ function originAllowed(req: FastifyRequest, config: Config): boolean {
  * for state-changing API requests that ride on the cookie.
  */
 export function registerAuthHook(app: FastifyInstance, service: FullIdentityService, config: Config): void {
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     const token = req.cookies[SESSION_COOKIE];
     if (!token) return;
     const resolved = await service.resolveSession(token);
     if (!resolved) return;
     req.auth = resolved.auth;
+    // Expiry is idle time: an active session's cookie is extended whenever last_seen moves.
+    if (resolved.touched) setSessionCookie(reply, config, token);
     const path = req.url.split('?')[0]!;
     if (!UNSAFE.has(req.method) || !path.startsWith('/api/')) return;
     if (!originAllowed(req, config)) throw new ForbiddenError('This request came from another site and was refused.', 'csrf');

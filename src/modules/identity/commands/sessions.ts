@@ -50,7 +50,7 @@ export async function createSession(
 }
 
 /** The session behind a cookie value, or null when unknown, idle too long or its person is disabled. */
-export async function resolveSession(ctx: IdentityContext, token: string): Promise<{ auth: AuthContext; session: SessionRow } | null> {
+export async function resolveSession(ctx: IdentityContext, token: string): Promise<{ auth: AuthContext; session: SessionRow; touched: boolean } | null> {
   if (!token || token.length > 200) return null;
   const session = await ctx.store.sessionByTokenHash(sha256Hex(token));
   if (!session) return null;
@@ -62,11 +62,11 @@ export async function resolveSession(ctx: IdentityContext, token: string): Promi
   if (!row || row.status !== 'active') return null;
   const user = await userView(ctx, row);
   const mfaPending = session.mfa_pending === 1;
-  if (Date.now() - Date.parse(session.last_seen_at) > TOUCH_INTERVAL_MS) {
-    await ctx.store.updateSession(session.id, { last_seen_at: now() });
-  }
+  const touched = Date.now() - Date.parse(session.last_seen_at) > TOUCH_INTERVAL_MS;
+  if (touched) await ctx.store.updateSession(session.id, { last_seen_at: now() });
   return {
     session,
+    touched,
     auth: {
       user,
       via: 'session',
