@@ -6,7 +6,7 @@ import { startServer, type TesseraServer } from '../../server/main.js';
 import { testConfig } from '../../test-support/stack.js';
 import type { IdentityModule, UserView } from '../identity/types.js';
 import type { OidcTables } from './store.js';
-import { TestBrowser } from './testBrowser.js';
+import { TestBrowser } from './testing/testBrowser.js';
 
 const APP = 'http://app.example.test';
 const REDIRECT = `${APP}/callback`;
