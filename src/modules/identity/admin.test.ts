@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, setupAdmin, signIn, startTestServer, type TestClient, type TestServer } from '../../test-support/identity.js';
+import type { IdentityTables } from './tables.js';
 import type { GroupView, UserView } from './types.js';
 
 // Smallest valid-looking images: only the leading bytes matter to the sniffer.
@@ -65,7 +66,15 @@ describe('administration of people and groups', () => {
     await admin.post(`/api/admin/groups/${team.body.id}/members`, { type: 'user', id });
     const grace = await signIn(ts.url, 'grace', 'brand-new-password');
     await grace.post('/api/me/app-passwords', { name: 'mail' });
+    await grace.put('/api/me/avatar', PNG, 'image/png');
+    const db = ts.server.platform.db.withTables<IdentityTables>();
+    const avatarKey = (await db.selectFrom('users').select('avatar_key').where('id', '=', id).executeTakeFirstOrThrow()).avatar_key!;
+    expect(await ts.server.platform.blobs.stat(avatarKey)).not.toBeNull();
+    for (let i = 0; i < 5; i++) await client(ts.url).post('/api/auth/login', { login: 'grace', password: `wrong-password-${i}` });
+    expect((await admin.get<{ lockouts: { key: string }[] }>('/api/admin/lockouts')).body.lockouts.map((l) => l.key)).toContain(`account:${id}`);
     expect((await admin.del(`/api/admin/users/${id}`)).status).toBe(204);
+    expect((await admin.get<{ lockouts: { key: string }[] }>('/api/admin/lockouts')).body.lockouts.map((l) => l.key)).not.toContain(`account:${id}`);
+    expect(await ts.server.platform.blobs.stat(avatarKey)).toBeNull();
     expect((await grace.get('/api/me')).status).toBe(401);
     expect((await admin.get(`/api/admin/users/${id}`)).status).toBe(404);
     expect((await admin.get<GroupView & { members: unknown[] }>(`/api/admin/groups/${team.body.id}`)).body.members).toEqual([]);

@@ -38,7 +38,8 @@ export async function completeSetup(
     }
     if ((await ctx.store.countUsers(tx)) > 0) throw new ConflictError('Tessera is set up already. Sign in instead.', 'setup_done');
     const actor = { id: null, name: 'setup', ip: meta.ip };
-    const { user } = await createUser(ctx, { ...input, isAdmin: true }, actor, tx);
+    const { token: _token, ...person } = input;
+    const { user } = await createUser(ctx, { ...person, isAdmin: true }, actor, tx);
     await ctx.platform.audit.append({ action: 'setup.complete', actor: { id: user.id, name: user.username }, ip: meta.ip, target: { type: 'user', id: user.id } }, tx);
     const session = await createSession(ctx, user.id, { mfaPending: false, ip: meta.ip, userAgent: meta.userAgent }, tx);
     await ctx.store.updateUser(user.id, { last_login_at: now() }, tx);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { now, type Tx } from '../../../platform/db/database.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../../platform/errors.js';
+import { ConflictError, NotFoundError } from '../../../platform/errors.js';
 import { parse } from '../../../platform/http/validate.js';
 import { checkPasswordStrength, generatePassword, hashPassword, MIN_PASSWORD_LENGTH } from '../passwords.js';
 import { displayNameRule, emailRule, languageRule, quotaRule, timeZoneRule, usernameRule } from '../rules.js';
@@ -157,6 +157,7 @@ export async function deleteUser(ctx: IdentityContext, id: string, actor: Actor)
     await assertNotLastAdmin(ctx, before, tx);
     await ctx.store.deleteSessionsOfUser(id, null, tx);
     await ctx.store.deleteMembershipsOf('user', id, tx);
+    await ctx.store.deleteLockout(`account:${id}`, tx);
     await ctx.store.deleteUser(id, tx);
     await ctx.platform.audit.append(
       auditBy(actor, { action: 'user.delete', target: { type: 'user', id }, details: { username: before.username, email: before.email } }),
@@ -195,8 +196,4 @@ export async function listUsers(ctx: IdentityContext, q: { query?: string; limit
     users: views.map((v, i) => ({ ...v, lockedUntil: locks.get(`account:${v.id}`) ?? null, lastLoginAt: rows[i]!.last_login_at })),
     total,
   };
-}
-
-export function assertValidId(id: string): void {
-  if (id.length > 100) throw new ValidationError('Invalid id.');
 }
