@@ -1,11 +1,37 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { STACK, createPostgresDatabase, serverStackEnv, tempDir } from '../../src/test-support/stack.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+
+/** Newest modification time of the server's TypeScript sources (what `build:server` compiles). */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'web' && entry.name !== 'test-support') newest = Math.max(newest, newestSource(path));
+    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
+      newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/**
+ * The built CLI (what `npm test` builds first, and what people run) when it is newer than every
+ * source file; otherwise the sources through tsx, so a stale build is never what gets tested.
+ */
+function cliCommand(): string[] {
+  const built = join(ROOT, 'dist/cli/main.js');
+  if (existsSync(built) && statSync(built).mtimeMs >= newestSource(join(ROOT, 'src'))) return ['bin/tessera.js'];
+  return ['--import', 'tsx', 'src/cli/main.ts'];
+}
+const CLI = cliCommand();
 
 /**
  * Environment for a `tessera` child process on the current stack: its own data folder, and on
