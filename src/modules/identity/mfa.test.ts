@@ -25,7 +25,9 @@ describe('second factors', () => {
     expect(setup.body.otpauthUrl).toMatch(/^otpauth:\/\/totp\/.*secret=/);
     expect(setup.body.qrSvg).toMatch(/^<svg/);
     const secret = setup.body.secret;
-    expect((await alice.post('/api/me/totp/enable', { code: '000000' === codeAt(secret) ? '111111' : '000000' })).status).toBe(400);
+    const wrongCode = await alice.post('/api/me/totp/enable', { code: '000000' === codeAt(secret) ? '111111' : '000000' });
+    expect(wrongCode.status).toBe(400);
+    expect(wrongCode.code).toBe('invalid_code');
     expect((await alice.get<UserView>('/api/me')).body.totpEnabled).toBe(false);
     const enabled = await alice.post<{ recoveryCodes: string[] }>('/api/me/totp/enable', { code: codeAt(secret) });
     expect(enabled.status).toBe(200);

@@ -1,6 +1,6 @@
 import { authenticator } from 'otplib';
 import QRCode from 'qrcode';
-import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError } from '../../../platform/errors.js';
+import { AppError, ConflictError, ForbiddenError, UnauthenticatedError } from '../../../platform/errors.js';
 import { now } from '../../../platform/db/database.js';
 import { verifyPassword } from '../passwords.js';
 import type { UserRow } from '../tables.js';
@@ -53,7 +53,8 @@ export async function enableTotp(ctx: IdentityContext, userId: string, code: str
   if (row.totp_secret) throw new ConflictError('An authenticator app is already set up.', 'totp_enabled');
   if (!row.totp_pending_secret) throw new ConflictError('Start the set-up first (POST /api/me/totp/setup).', 'totp_not_started');
   const step = matchTotp(ctx.box.open(row.totp_pending_secret), code);
-  if (step === null) throw new ValidationError('The code is wrong or has expired. Enter the code your app shows now.', { issues: [{ path: 'code', message: 'invalid code' }] });
+  // 400 rather than 401: the session is fine, only the code is wrong.
+  if (step === null) throw new AppError(400, 'invalid_code', 'The code is wrong or has expired. Enter the code your app shows now.');
   return ctx.store.transaction(async (tx) => {
     await ctx.store.updateUser(userId, { totp_secret: row.totp_pending_secret, totp_pending_secret: null, totp_last_step: step, updated_at: now() }, tx);
     const recoveryCodes = await newRecoveryCodes(ctx, userId, tx);
