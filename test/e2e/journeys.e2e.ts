@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -81,6 +82,12 @@ async function freshTotp(secret: string): Promise<string> {
 }
 
 let totpSecret = '';
+
+/** An 8x8 PNG, small enough to upload in a blink. */
+const TINY_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGOQ97+IFTEMLQkA/QpPwTDBhqoAAAAASUVORK5CYII=',
+  'base64',
+);
 
 describe('Tessera in the browser', () => {
   beforeAll(async () => {
@@ -192,6 +199,12 @@ describe('Tessera in the browser', () => {
     await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
     await expectAccessible(page, 'settings profile');
 
+    // Avatar: choose a picture, see the preview, upload with progress, see it saved.
+    await page.getByLabel('Choose a picture').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: TINY_PNG });
+    await page.getByRole('button', { name: 'Upload picture' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your new picture is saved.' }).waitFor();
+    await page.locator('img.avatar').first().waitFor();
+
     await page.getByRole('tab', { name: 'Two-step verification' }).click();
     await page.getByRole('button', { name: 'Set up authenticator app' }).click();
     await page.getByRole('button', { name: 'Start setup' }).click();
@@ -268,5 +281,86 @@ describe('Tessera in the browser', () => {
     expect(await horizontalOverflow(page)).toEqual([]);
     await expectAccessible(page, 'phone admin');
     await shot(page, 'phone-admin');
+  });
+
+  it('an application signs a person in through the OIDC login and consent pages', async () => {
+    const { page } = contexts[0]!;
+    await page.goto(`${tessera.url}/admin/apps`);
+    await page.getByRole('heading', { name: 'Applications (OpenID Connect)' }).waitFor();
+    await page.getByRole('button', { name: 'Register application' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Application name').fill('Notes');
+    // The app lives on the server's own origin, so following the redirect stays local.
+    await dialog.getByLabel('Redirect URIs', { exact: true }).fill(`${tessera.url}/callback`);
+    await expectAccessible(page, 'register application');
+    await dialog.getByRole('button', { name: 'Register' }).click();
+    const clientId = (await page.getByTestId('client-id').textContent())?.trim() ?? '';
+    expect(clientId).not.toBe('');
+    await page.getByTestId('client-secret').waitFor();
+    await expectAccessible(page, 'application registered');
+
+    const verifier = randomBytes(32).toString('base64url');
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const auth = new URL(`${tessera.url}/oidc/auth`);
+    auth.search = new URLSearchParams({
+      client_id: clientId,
+      redirect_uri: `${tessera.url}/callback`,
+      response_type: 'code',
+      scope: 'openid profile email',
+      state: 'journey-state',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    }).toString();
+    await page.goto(auth.toString());
+    const signInTo = page.getByRole('heading', { name: 'Sign in to Notes' });
+    const consent = page.getByRole('heading', { name: 'Notes asks for access' });
+    await signInTo.or(consent).waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/^\/interaction\//);
+    await expectAccessible(page, 'oidc interaction');
+    await shot(page, 'oidc-interaction');
+    if (await signInTo.isVisible()) {
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await consent.or(page.getByRole('heading', { name: 'Page not found' })).waitFor();
+    }
+    if (await consent.isVisible()) {
+      await page.getByText('Your e-mail address').waitFor();
+      await expectAccessible(page, 'oidc consent');
+      await page.getByRole('button', { name: 'Allow' }).click();
+    }
+    await page.waitForURL(/\/callback\?/);
+    const back = new URL(page.url());
+    expect(back.searchParams.get('state')).toBe('journey-state');
+    expect(back.searchParams.get('code')).toBeTruthy();
+  });
+
+  it('sign-in ignores a foreign `next` and tells a locked-out person when to retry', async () => {
+    const { page } = await open();
+    await page.goto(`${tessera.url}/login?next=${encodeURIComponent('//evil.example/steal')}`);
+    await page.getByLabel('Username or e-mail').fill(USER.username);
+    await page.getByLabel('Password', { exact: true }).fill(USER.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Grace has TOTP now, and her saved language (French) applies as soon as she is known.
+    // After the code she must land on Tessera's own start page.
+    await page.getByLabel('Code de votre application d’authentification').fill(await freshTotp(totpSecret));
+    await page.getByRole('button', { name: 'Vérifier' }).click();
+    await page.getByRole('heading', { name: 'Bonjour, Grace' }).waitFor();
+    expect(new URL(page.url()).origin).toBe(tessera.origin);
+    expect(new URL(page.url()).pathname).toBe('/');
+
+    const other = await open();
+    await other.page.goto(`${tessera.url}/login`);
+    let locked = false;
+    for (let i = 0; i < 8 && !locked; i++) {
+      await other.page.getByLabel('Username or e-mail').fill(ADMIN.username);
+      await other.page.getByLabel('Password', { exact: true }).fill(`wrong-password-${i}`);
+      await other.page.getByRole('button', { name: 'Sign in' }).click();
+      const alert = other.page.getByRole('alert');
+      await alert.waitFor();
+      await other.page.getByRole('button', { name: 'Sign in', disabled: false }).waitFor();
+      locked = /Try again at/.test((await alert.textContent()) ?? '');
+    }
+    expect(locked).toBe(true);
+    await expectAccessible(other.page, 'login locked');
+    await shot(other.page, 'login-locked');
   });
 });
