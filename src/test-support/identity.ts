@@ -44,10 +44,16 @@ export async function startTestServer(overrides: Record<string, string | number 
           /* not JSON: ignore */
         }
       }
+      // TESSERA_TEST_LOG_LEVEL (debug, info...) also shows the lines, for debugging a test.
+      if (echo) process.stderr.write(chunk);
       cb();
     },
   });
-  const logger = pino({ level: process.env.TESSERA_TEST_LOG_LEVEL ?? 'warn' }, stream);
+  const wanted = process.env.TESSERA_TEST_LOG_LEVEL;
+  const echo = wanted !== undefined && wanted !== 'silent';
+  // Never quieter than warn: the setup link is logged at warn and must be captured.
+  const level = echo && ['trace', 'debug', 'info'].includes(wanted) ? wanted : 'warn';
+  const logger = pino({ level }, stream);
   const server = await startServer(config, { logger });
   const setupUrl = logs.map((l) => l.setupUrl).find((u): u is string => typeof u === 'string');
   return {
