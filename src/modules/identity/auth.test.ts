@@ -122,6 +122,19 @@ describe('sign-in, sessions and CSRF', () => {
       body: JSON.stringify({ displayName: 'Hacked' }),
     });
     expect(foreign.status).toBe(403);
+    const foreignLogin = await fetch(`${ts.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'bob', password: 'bob-password-1' }),
+    });
+    expect(foreignLogin.status).toBe(403);
+    expect(foreignLogin.headers.getSetCookie()).toEqual([]);
+    const sameOrigin = await fetch(`${ts.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { origin: ts.url, 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'bob', password: 'bob-password-1' }),
+    });
+    expect(sameOrigin.status).toBe(200);
     expect((await bob.patch<UserView>('/api/me', { displayName: 'Bob B.' })).body.displayName).toBe('Bob B.');
   });
 

@@ -1,8 +1,9 @@
 import type { MigrationSet } from '../../platform/db/migrations.js';
 
 /**
- * Foreign keys cascade from users, so a deleted person leaves no credential behind. One migration so the tables are created in dependency order on PostgreSQL (Kysely runs
- * migrations sorted by name, and foreign keys need their target first).
+ * Foreign keys cascade from users, so a deleted person leaves no credential behind. One migration
+ * so the tables are created in dependency order on PostgreSQL (Kysely runs migrations sorted by
+ * name, and a foreign key needs its target table first).
  */
 export const identityMigrations: MigrationSet = {
   '2026112302_identity_core': {
