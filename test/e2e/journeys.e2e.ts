@@ -15,6 +15,7 @@ import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedC
  */
 const shots = fileURLToPath(new URL('../../test-results/e2e/', import.meta.url));
 const ADMIN = { displayName: 'Ada Lovelace', username: 'ada', email: 'ada@example.org', password: 'analytical-engine-1843' };
+const NEWCOMER = { displayName: 'Linus Torvalds', username: 'linus', email: 'linus@example.org', password: 'penguin-kernel-1991' };
 const USER = { displayName: 'Grace Hopper', username: 'grace', email: 'grace@example.org', password: 'compiler-cobol-1959' };
 
 let tessera: E2eServer;
@@ -331,6 +332,47 @@ describe('Tessera in the browser', () => {
     const back = new URL(page.url());
     expect(back.searchParams.get('state')).toBe('journey-state');
     expect(back.searchParams.get('code')).toBeTruthy();
+  });
+
+  it('a group that requires 2FA sends its new member to the enrolment screen first', async () => {
+    const admin = contexts[0]!.page;
+    await admin.goto(`${tessera.url}/admin`);
+    await admin.getByRole('button', { name: 'Add person' }).click();
+    const dialog = admin.getByRole('dialog');
+    await dialog.getByLabel('Full name').fill(NEWCOMER.displayName);
+    await dialog.getByLabel('Username').fill(NEWCOMER.username);
+    await dialog.getByLabel('E-mail address').fill(NEWCOMER.email);
+    await dialog.getByLabel('Initial password (optional)').fill(NEWCOMER.password);
+    await dialog.getByRole('button', { name: 'Add person' }).click();
+    await admin.getByRole('row', { name: /Linus Torvalds/ }).waitFor();
+
+    await admin.getByRole('tab', { name: 'Groups' }).click();
+    await admin.getByRole('button', { name: 'Manage Research' }).click();
+    const manage = admin.getByRole('dialog', { name: 'Research' });
+    await manage.getByLabel('Require two-step verification').check();
+    await manage.getByRole('button', { name: 'Save' }).click();
+    await manage.getByRole('status').filter({ hasText: 'Changes saved.' }).waitFor();
+    await manage.getByLabel('Find a person').fill(NEWCOMER.username);
+    await manage.getByRole('button', { name: 'Search' }).click();
+    await manage.getByLabel('Person', { exact: true }).waitFor();
+    await manage.getByRole('button', { name: 'Add to group' }).click();
+    await manage.getByRole('cell', { name: NEWCOMER.username, exact: true }).waitFor();
+    await manage.getByRole('button', { name: 'Close' }).click();
+
+    const { page } = await open();
+    await signIn(page, NEWCOMER);
+    await page.getByRole('heading', { name: 'Set up two-step verification' }).waitFor();
+    await expectAccessible(page, 'forced enrolment');
+    // Nothing else is reachable until enrolment is done.
+    await page.goto(`${tessera.url}/settings`);
+    await page.getByRole('heading', { name: 'Set up two-step verification' }).waitFor();
+    await page.getByRole('button', { name: 'Start setup' }).click();
+    const secret = (await page.getByTestId('totp-secret').getAttribute('data-secret')) ?? '';
+    await page.getByLabel('Code shown in the app').fill(authenticator.generate(secret));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByRole('button', { name: 'I have saved my codes' }).click();
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    await shot(page, 'after-enrolment');
   });
 
   it('sign-in ignores a foreign `next` and tells a locked-out person when to retry', async () => {

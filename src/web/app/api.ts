@@ -25,6 +25,10 @@ export class ApiError extends Error {
 
 let csrfToken: string | null = null;
 
+/** Fired when a signed-in call comes back 401: the session ended elsewhere (expired, revoked). */
+export const UNAUTHORIZED_EVENT = 'tessera:unauthorized';
+const SESSION_PROBES = ['/api/session', '/api/auth/login', '/api/setup'];
+
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
@@ -68,6 +72,10 @@ export async function request<T>(method: Method, path: string, opts: RequestOpti
   }
   if (!res.ok) {
     const err = (data as { error?: ApiErrorBody } | undefined)?.error;
+    // Only "no session" counts; a wrong code or password is also a 401 but the session is fine.
+    if (res.status === 401 && err?.code === 'unauthenticated' && csrfToken && !SESSION_PROBES.includes(path.split('?')[0]!)) {
+      window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
+    }
     const apiErr = new ApiError(res.status, err ?? { code: `http_${res.status}`, message: res.statusText || 'Request failed' });
     if (res.status === 429 && apiErr.retryAfterSeconds === null) {
       const ra = Number(res.headers.get('retry-after'));

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, ApiError, setCsrfToken } from './api.js';
+import { api, ApiError, setCsrfToken, UNAUTHORIZED_EVENT } from './api.js';
 import type { LoginAnswer, SessionInfo, UserView } from './types.js';
 import { setLanguage } from '../i18n/index.js';
 
@@ -47,6 +47,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     void refresh();
+  }, [refresh]);
+
+  // A session that ended elsewhere (expired, revoked, signed out everywhere): re-check it, so
+  // the route guard sends the person to sign in with the page they were on as `next`.
+  useEffect(() => {
+    const onUnauthorized = () => void refresh();
+    window.addEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
+    return () => window.removeEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
   }, [refresh]);
 
   const value = useMemo<SessionContextValue>(() => {

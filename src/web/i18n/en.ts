@@ -71,6 +71,7 @@ export const en = {
     forbidden: 'You are not allowed to do this. Ask an administrator if you need access.',
     csrf: 'Your session has changed in another tab. Reload the page and try again.',
     unauthorized: 'You are signed out. Sign in again to continue.',
+    unauthenticated: 'You are signed out. Sign in again to continue.',
     too_many_requests: 'Too many attempts. Wait a moment, then try again.',
     invalid_setup_token: 'This setup link is not valid or was already used. Use the link from the most recent server log.',
     invalid_input: 'Some information is not valid: {{message}} Correct it and try again.',
@@ -355,6 +356,10 @@ export const en = {
     deleteTitle: 'Delete “{{name}}”?',
     deleteBody: 'People will no longer be able to sign in to this application with Tessera, and its tokens stop working.',
     deleted: '“{{name}}” was deleted.',
+    newSecret: 'New secret',
+    newSecretNamed: 'New secret for {{name}}',
+    newSecretTitle: 'Replace the secret of “{{name}}”?',
+    newSecretBody: 'The current secret stops working at once. Put the new one into the application’s configuration straight away.',
   },
   adminSessions: {
     title: 'Active sessions',

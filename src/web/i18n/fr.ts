@@ -73,6 +73,7 @@ export const fr: Catalogue = {
     forbidden: 'Vous n’avez pas le droit de faire cela. Demandez l’accès à un administrateur.',
     csrf: 'Votre session a changé dans un autre onglet. Rechargez la page et réessayez.',
     unauthorized: 'Vous êtes déconnecté. Reconnectez-vous pour continuer.',
+    unauthenticated: 'Vous êtes déconnecté. Reconnectez-vous pour continuer.',
     too_many_requests: 'Trop de tentatives. Patientez un moment, puis réessayez.',
     invalid_setup_token: 'Ce lien d’installation n’est pas valide ou a déjà servi. Utilisez le lien du journal du serveur le plus récent.',
     invalid_input: 'Certaines informations ne sont pas valides : {{message}} Corrigez-les et réessayez.',
@@ -357,6 +358,10 @@ export const fr: Catalogue = {
     deleteTitle: 'Supprimer « {{name}} » ?',
     deleteBody: 'Il ne sera plus possible de se connecter à cette application avec Tessera, et ses jetons cesseront de fonctionner.',
     deleted: '« {{name}} » a été supprimée.',
+    newSecret: 'Nouveau secret',
+    newSecretNamed: 'Nouveau secret pour {{name}}',
+    newSecretTitle: 'Remplacer le secret de « {{name}} » ?',
+    newSecretBody: 'Le secret actuel cesse aussitôt de fonctionner. Reportez immédiatement le nouveau dans la configuration de l’application.',
   },
   adminSessions: {
     title: 'Sessions actives',

@@ -23,6 +23,7 @@ export function OidcClientsTab() {
   const [editing, setEditing] = useState<OidcClient | 'new' | null>(null);
   const [secret, setSecret] = useState<{ client: OidcClient; secret?: string } | null>(null);
   const [deleting, setDeleting] = useState<OidcClient | null>(null);
+  const [rotating, setRotating] = useState<OidcClient | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -110,6 +111,11 @@ export function OidcClientsTab() {
                   <Button size="small" onClick={() => setEditing(c)} aria-label={t('apps.editNamed', { name: c.name })}>
                     {t('common.edit')}
                   </Button>
+                  {!c.public ? (
+                    <Button size="small" onClick={() => setRotating(c)} aria-label={t('apps.newSecretNamed', { name: c.name })}>
+                      {t('apps.newSecret')}
+                    </Button>
+                  ) : null}
                   <Button size="small" variant="danger" onClick={() => setDeleting(c)} aria-label={t('apps.deleteNamed', { name: c.name })}>
                     {t('common.delete')}
                   </Button>
@@ -131,6 +137,20 @@ export function OidcClientsTab() {
           }}
         />
       ) : null}
+      <ConfirmDialog
+        open={!!rotating}
+        title={t('apps.newSecretTitle', { name: rotating?.name ?? '' })}
+        confirmLabel={t('apps.newSecret')}
+        onClose={() => setRotating(null)}
+        onConfirm={async () => {
+          if (!rotating) return;
+          const r = await api.post<{ client: OidcClient; clientSecret: string }>(`/api/admin/oidc/clients/${encodeURIComponent(rotating.id)}/secret`);
+          setRotating(null);
+          setSecret({ client: r.client, secret: r.clientSecret });
+        }}
+      >
+        <p>{t('apps.newSecretBody')}</p>
+      </ConfirmDialog>
       <ConfirmDialog
         open={!!deleting}
         danger
