@@ -39,6 +39,16 @@ describe('audit log', () => {
     expect((await audit.verify()).ok).toBe(true);
   });
 
+  it('treats search text literally, underscores and percent signs included, ignoring case', async () => {
+    await fresh();
+    await audit.append({ action: 'identity.app_password.create', details: { name: 'Thunderbird 100%' } });
+    await audit.append({ action: 'identity.appXpassword.create', details: { name: 'other' } });
+    expect((await audit.query({ action: 'identity.app_password' })).map((e) => e.seq)).toEqual([1]);
+    expect((await audit.query({ text: '100%' })).map((e) => e.seq)).toEqual([1]);
+    expect((await audit.query({ text: 'THUNDERBIRD' })).map((e) => e.seq)).toEqual([1]);
+    expect((await audit.query({ text: '%' })).map((e) => e.seq)).toEqual([1]);
+  });
+
   it('keeps the chain intact under concurrent appends', async () => {
     await fresh();
     await Promise.all(Array.from({ length: 40 }, (_, i) => audit.append({ action: 'test.concurrent', details: { i } })));

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Database, Tx } from '../db/database.js';
 import { now } from '../db/database.js';
 import { hmacHex } from '../crypto/tokens.js';
@@ -103,13 +104,16 @@ export class AuditLog {
   async query(q: AuditQuery): Promise<AuditEntry[]> {
     let query = this.database.db.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(Math.min(q.limit ?? 100, 1000));
     if (q.actor) query = query.where((eb) => eb.or([eb('actor_id', '=', q.actor!), eb('actor_name', '=', q.actor!)]));
-    if (q.action) query = query.where('action', 'like', `${q.action.replace(/[%_]/g, '')}%`);
+    if (q.action) query = query.where(sql<boolean>`action like ${escapeLike(q.action) + '%'} escape '\\'`);
     if (q.from) query = query.where('at', '>=', q.from);
     if (q.to) query = query.where('at', '<=', q.to);
     if (q.beforeSeq) query = query.where('seq', '<', q.beforeSeq);
     if (q.text) {
-      const like = `%${q.text.replace(/[%_]/g, '')}%`;
-      query = query.where((eb) => eb.or([eb('details', 'like', like), eb('target_id', 'like', like), eb('actor_name', 'like', like), eb('ip', 'like', like)]));
+      // lower() on both sides: SQLite's LIKE ignores ASCII case and PostgreSQL's does not.
+      const like = `%${escapeLike(q.text.toLowerCase())}%`;
+      query = query.where(
+        sql<boolean>`(lower(details) like ${like} escape '\\' or lower(target_id) like ${like} escape '\\' or lower(actor_name) like ${like} escape '\\' or ip like ${like} escape '\\')`,
+      );
     }
     const rows = await query.execute();
     return rows.map((r) => ({
@@ -153,4 +157,9 @@ export class AuditLog {
     }
     return { ok: problems.length === 0, checked, problems };
   }
+}
+
+/** Searches are literal: a person typing `app_password` or `50%` means exactly that. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
