@@ -8,6 +8,9 @@
 // Tessera does enough of the same work for the comparison to be fair; this script measures Tessera only.
 //
 // Usage: npm run build:server && node bench/startup.mjs [--runs N]
+// Server stack: TESSERA_BENCH_DATABASE_URL (a PostgreSQL URL whose role may CREATE DATABASE),
+// TESSERA_BENCH_REDIS_URL, and optionally TESSERA_BENCH_BLOBS=s3://... with
+// TESSERA_BENCH_S3_ACCESS_KEY_ID / TESSERA_BENCH_S3_SECRET_ACCESS_KEY (else blobs on local disk).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -135,7 +138,11 @@ if (dbUrl && redisUrl) {
       const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
       const db = await freshPostgres(dbUrl);
       const env = { TESSERA_DATA_DIR: dir, TESSERA_DATABASE_URL: db.url, TESSERA_REDIS_URL: redisUrl, TESSERA_SECRET: randomBytes(32).toString('hex') };
-      if (process.env.TESSERA_BENCH_BLOBS) env.TESSERA_BLOBS = process.env.TESSERA_BENCH_BLOBS;
+      if (process.env.TESSERA_BENCH_BLOBS) {
+        env.TESSERA_BLOBS = process.env.TESSERA_BENCH_BLOBS;
+        env.TESSERA_S3_ACCESS_KEY_ID = process.env.TESSERA_BENCH_S3_ACCESS_KEY_ID ?? '';
+        env.TESSERA_S3_SECRET_ACCESS_KEY = process.env.TESSERA_BENCH_S3_SECRET_ACCESS_KEY ?? '';
+      }
       return { env, cleanup: async () => { await db.drop(); rmSync(dir, { recursive: true, force: true }); } };
     },
   ]);
