@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/platform/db/database.js';
@@ -32,6 +32,12 @@ describe('tessera CLI', { timeout: 180_000 }, () => {
     const r = await runTessera(['serve'], { ...env, TESSERA_PORT: 'eighty' });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^Invalid configuration: TESSERA_PORT: /m);
+
+    const file = join(tempDir('tessera-conf-'), 'tessera.json');
+    writeFileSync(file, JSON.stringify({ prot: 8080 }));
+    const unknownKey = await runTessera(['--config', file, 'doctor'], env);
+    expect(unknownKey.code).toBe(2);
+    expect(unknownKey.stderr).toContain('prot: unknown setting');
   });
 
   it('adds, lists, disables, enables people and resets passwords', async () => {
