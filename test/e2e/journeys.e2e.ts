@@ -378,9 +378,12 @@ describe('Tessera in the browser', () => {
   it('sign-in ignores a foreign `next` and tells a locked-out person when to retry', async () => {
     const { page } = await open();
     await page.goto(`${tessera.url}/login?next=${encodeURIComponent('//evil.example/steal')}`);
-    await page.getByLabel('Username or e-mail').fill(USER.username);
-    await page.getByLabel('Password', { exact: true }).fill(USER.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Keyboard only: the login field has focus, Tab to the password, Enter submits.
+    await page.getByLabel('Username or e-mail').waitFor();
+    await page.keyboard.type(USER.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(USER.password);
+    await page.keyboard.press('Enter');
     // Grace has TOTP now, and her saved language (French) applies as soon as she is known.
     // After the code she must land on Tessera's own start page.
     await page.getByLabel('Code de votre application d’authentification').fill(await freshTotp(totpSecret));
@@ -388,6 +391,18 @@ describe('Tessera in the browser', () => {
     await page.getByRole('heading', { name: 'Bonjour, Grace' }).waitFor();
     expect(new URL(page.url()).origin).toBe(tessera.origin);
     expect(new URL(page.url()).pathname).toBe('/');
+    // Keyboard only: Tab to the account menu, open it, reach the settings link.
+    for (let i = 0; i < 20; i++) {
+      await page.keyboard.press('Tab');
+      const expanded = await page.evaluate(() => document.activeElement?.getAttribute('aria-expanded'));
+      const cls = await page.evaluate(() => document.activeElement?.className ?? '');
+      if (expanded !== null && String(cls).includes('usermenu-button')) break;
+    }
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Paramètres');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Paramètres', level: 1 }).waitFor();
 
     const other = await open();
     await other.page.goto(`${tessera.url}/login`);

@@ -10,6 +10,10 @@ import { SecurityKeys } from '../settings/SecurityKeys.js';
 export function EnrollmentPage() {
   const { t } = useTranslation();
   const { refresh, signOut } = useSession();
+  const done = () => {
+    window.scrollTo(0, 0);
+    void refresh();
+  };
   usePageTitle(t('enrol.title'));
   return (
     <AuthFrame wide>
@@ -19,12 +23,12 @@ export function EnrollmentPage() {
         <section aria-labelledby="enrol-totp" className="section">
           <h2 id="enrol-totp">{t('totp.title')}</h2>
           <p>{t('totp.help')}</p>
-          <TotpEnrol onDone={() => void refresh()} />
+          <TotpEnrol onDone={done} />
         </section>
         <section aria-labelledby="enrol-key" className="section">
           <h2 id="enrol-key">{t('keys.title')}</h2>
           <p>{t('keys.help')}</p>
-          <SecurityKeys compact onChange={() => void refresh()} />
+          <SecurityKeys compact onChange={done} />
         </section>
         <p className="muted-actions">
           <Button variant="ghost" onClick={() => void signOut()}>
