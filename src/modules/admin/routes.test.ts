@@ -47,7 +47,7 @@ describe('admin REST API', () => {
   });
 
   it('lists the audit trail newest first, with filters and paging by seq', async () => {
-    const all = (await get(admin, '/api/admin/audit')).json() as { entries: { seq: number; action: string; actorName: string | null }[] };
+    const all = (await get(admin, '/api/admin/audit')).json() as { entries: { seq: number; at: string; action: string; actorName: string | null }[] };
     expect(all.entries.length).toBeGreaterThan(2);
     const seqs = all.entries.map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
@@ -63,6 +63,10 @@ describe('admin REST API', () => {
     expect(byActor.entries.every((e) => e.actorName === 'test')).toBe(true);
     const future = (await get(admin, '/api/admin/audit?from=2999-01-01')).json() as typeof all;
     expect(future.entries).toEqual([]);
+    // Date-only bounds are whole days: from the oldest entry's day to the newest entry's day finds all.
+    const day = (e: { at?: string }) => String(e.at).slice(0, 10);
+    const untilToday = (await get(admin, `/api/admin/audit?from=${day(all.entries.at(-1)!)}&to=${day(all.entries[0]!)}`)).json() as typeof all;
+    expect(untilToday.entries.length).toBe(all.entries.length);
     const text = (await get(admin, '/api/admin/audit?text=zzz-no-such-thing')).json() as typeof all;
     expect(text.entries).toEqual([]);
   });

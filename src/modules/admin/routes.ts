@@ -22,7 +22,7 @@ export function registerAdminRoutes(
       actor: q.actor,
       action: q.action,
       from: q.from ? new Date(q.from).toISOString() : undefined,
-      to: q.to ? new Date(q.to).toISOString() : undefined,
+      to: q.to ? endOf(q.to) : undefined,
       text: q.text,
       beforeSeq: q.before,
       limit: q.limit ?? 100,
@@ -51,4 +51,10 @@ export function registerAdminRoutes(
     const patch = parse(settingsPatchSchema, req.body ?? {}, 'settings');
     return settings.update(patch, identity.actorOf(req));
   });
+}
+
+/** `to=2026-03-01` means up to the end of that day, as a person filtering by date expects. */
+function endOf(to: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(to)) return new Date(Date.parse(to) + 86_400_000 - 1).toISOString();
+  return new Date(to).toISOString();
 }
