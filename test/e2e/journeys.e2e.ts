@@ -420,4 +420,19 @@ describe('Tessera in the browser', () => {
     await expectAccessible(other.page, 'login locked');
     await shot(other.page, 'login-locked');
   });
+
+  it('the browser language picks the default before sign-in (de, nl scaffolded)', async () => {
+    for (const [locale, lang, heading, field] of [
+      ['de-DE', 'de', 'Anmelden', 'Benutzername oder E-Mail'],
+      ['nl-BE', 'nl', 'Aanmelden', 'Gebruikersnaam of e-mail'],
+      ['fr-CA', 'fr', 'Connexion', 'Nom d’utilisateur ou e-mail'],
+    ] as const) {
+      const { page } = await open({ locale });
+      await page.goto(`${tessera.url}/`);
+      await page.getByRole('heading', { name: heading }).waitFor();
+      await page.getByLabel(field).waitFor();
+      expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+      await expectAccessible(page, `login (${locale})`);
+    }
+  });
 });
