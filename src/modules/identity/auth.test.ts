@@ -138,6 +138,35 @@ describe('sign-in, sessions and CSRF', () => {
     expect((await bob.patch<UserView>('/api/me', { displayName: 'Bob B.' })).body.displayName).toBe('Bob B.');
   });
 
+  it('applies CSRF and Origin checks to the routed path, whatever its spelling', async () => {
+    const bob = await signIn(ts.url, 'bob', 'bob-password-1');
+    const before = (await bob.get<UserView>('/api/me')).body.displayName;
+    // `/%61pi/me` routes to /api/me; a check on the raw URL would let it through without a token.
+    for (const path of ['/%61pi/me', '/%61%70%69/me']) {
+      const res = await fetch(`${ts.url}${path}`, {
+        method: 'PATCH',
+        headers: { cookie: bob.cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ displayName: 'Forged' }),
+      });
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('csrf');
+    }
+    const form = await fetch(`${ts.url}/%61pi/me/app-passwords`, {
+      method: 'POST',
+      headers: { cookie: bob.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'name=forged',
+    });
+    expect(form.status).toBe(403);
+    const foreignLogin = await fetch(`${ts.url}/%61pi/auth/login`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'bob', password: 'bob-password-1' }),
+    });
+    expect(foreignLogin.status).toBe(403);
+    expect((await bob.get<UserView>('/api/me')).body.displayName).toBe(before);
+    expect((await bob.get<{ appPasswords: unknown[] }>('/api/me/app-passwords')).body.appPasswords).toHaveLength(0);
+  });
+
   it('treats forged, unknown and expired cookies as signed out', async () => {
     expect((await client(ts.url, { cookie: 'tessera_session=forged' }).get('/api/me')).status).toBe(401);
     expect((await client(ts.url, { cookie: `tessera_session=${'A'.repeat(43)}` }).get('/api/session')).status).toBe(401);

@@ -27,6 +27,14 @@ export function clearSessionCookie(reply: FastifyReply, config: Config): void {
   void reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', path: '/', secure: config.cookieSecure });
 }
 
+/**
+ * The path the router matched. The raw URL may spell it percent-encoded (`/%61pi/me` routes to
+ * `/api/me`), so a check on `req.url` could be sidestepped; the route pattern cannot.
+ */
+function routedPath(req: FastifyRequest): string {
+  return req.routeOptions.url ?? req.url.split('?')[0]!;
+}
+
 function originAllowed(req: FastifyRequest, config: Config): boolean {
   const origin = req.headers.origin;
   if (!origin) return true;
@@ -48,7 +56,7 @@ export function registerAuthHook(app: FastifyInstance, service: FullIdentityServ
     req.auth = resolved.auth;
     // Expiry is idle time: an active session's cookie is extended whenever last_seen moves.
     if (resolved.touched) setSessionCookie(reply, config, token);
-    const path = req.url.split('?')[0]!;
+    const path = routedPath(req);
     if (!UNSAFE.has(req.method) || !path.startsWith('/api/')) return;
     if (!originAllowed(req, config)) throw new ForbiddenError('This request came from another site and was refused.', 'csrf');
     if (CSRF_EXEMPT.has(path)) return;
@@ -60,7 +68,7 @@ export function registerAuthHook(app: FastifyInstance, service: FullIdentityServ
   // Sign-in and setup without a session are still refused from foreign origins (login CSRF).
   app.addHook('onRequest', async (req) => {
     if (req.auth || !UNSAFE.has(req.method)) return;
-    const path = req.url.split('?')[0]!;
+    const path = routedPath(req);
     if (CSRF_EXEMPT.has(path) && !originAllowed(req, config)) throw new ForbiddenError('This request came from another site and was refused.', 'csrf');
   });
 }
