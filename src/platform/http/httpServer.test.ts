@@ -106,4 +106,12 @@ describe('HTTP platform', () => {
     expect(Number(retryAfter)).toBeGreaterThan(0);
     expect((await app.inject({ url: '/api/missing', remoteAddress: '192.0.2.78' })).statusCode).toBe(404);
   });
+
+  it('rate-limits /api whatever the spelling of the path', async () => {
+    for (const url of ['/%61pi/missing', '/%61pi/nowhere']) {
+      let last = 0;
+      for (let i = 0; i < 60 && last !== 429; i++) last = (await app.inject({ url, remoteAddress: `192.0.2.${url.length}` })).statusCode;
+      expect(last).toBe(429);
+    }
+  });
 });

@@ -9,7 +9,9 @@ export function registerRateLimit(app: FastifyInstance, perMinute: number): void
   let windowStart = Date.now();
   let counts = new Map<string, number>();
   app.addHook('onRequest', async (req, reply) => {
-    if (!req.url.startsWith('/api/')) return;
+    // The routed path: a percent-encoded spelling (`/%61pi/...`) reaches the same handlers.
+    const path = req.routeOptions.url ?? decodedPath(req.url);
+    if (!path.startsWith('/api/')) return;
     const t = Date.now();
     if (t - windowStart >= 60_000) {
       windowStart = t;
@@ -23,4 +25,13 @@ export function registerRateLimit(app: FastifyInstance, perMinute: number): void
       throw new TooManyRequestsError(`Too many requests. Wait ${retry} seconds and try again.`, retry);
     }
   });
+}
+
+function decodedPath(url: string): string {
+  const path = url.split('?')[0]!;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
