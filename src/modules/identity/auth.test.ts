@@ -254,6 +254,23 @@ describe('sign-in, sessions and CSRF', () => {
     expect((await two.get('/api/me')).status).toBe(401);
     expect((await client(ts.url).post('/api/auth/login', { login: 'frank', password: 'frank-password-2' })).status).toBe(200);
   });
+
+  it('counts and audits wrong passwords that confirm an action, so a session is no password oracle', async () => {
+    const { user } = await createUser(ts, { username: 'paula' });
+    const paula = await signIn(ts.url, 'paula', 'paula-password-1');
+    for (let i = 0; i < 5; i++) {
+      const r = await paula.post('/api/me/password', { currentPassword: `guess-number-${i}`, newPassword: 'paula-password-2' });
+      expect(r.code).toBe('invalid_password');
+    }
+    const locked = await paula.post('/api/me/password', { currentPassword: 'paula-password-1', newPassword: 'paula-password-2' });
+    expect(locked.status).toBe(429);
+    expect((await paula.post('/api/me/recovery-codes', { password: 'paula-password-1' })).status).toBe(429);
+    expect((await client(ts.url).post('/api/auth/login', { login: 'paula', password: 'paula-password-1' })).status).toBe(429);
+    const failures = await ts.server.platform.audit.query({ action: 'auth.password_confirm' });
+    expect(failures.filter((e) => e.targetId === user.id && e.outcome === 'failure' && e.ip === '127.0.0.1')).toHaveLength(5);
+    expect((await admin.post(`/api/admin/users/${user.id}/unlock`)).status).toBe(204);
+    expect((await client(ts.url).post('/api/auth/login', { login: 'paula', password: 'paula-password-1' })).status).toBe(200);
+  });
 });
 
 describe('address lockout', () => {

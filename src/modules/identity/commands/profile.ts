@@ -30,7 +30,7 @@ export async function updateOwnProfile(
 
 export async function changePassword(ctx: IdentityContext, userId: string, currentSessionId: string | undefined, current: string, next: string, actor: Actor): Promise<void> {
   const row = await requireUserRow(ctx, userId);
-  await assertPassword(row, current);
+  await assertPassword(ctx, row, current, actor);
   checkPasswordStrength(next, await passwordMinLength(ctx));
   const hash = await hashPassword(next);
   await ctx.store.transaction(async (tx) => {

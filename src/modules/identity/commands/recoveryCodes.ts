@@ -35,7 +35,7 @@ export async function newRecoveryCodes(ctx: IdentityContext, userId: string, tx:
 
 export async function regenerateRecoveryCodes(ctx: IdentityContext, userId: string, password: string, actor: Actor): Promise<{ recoveryCodes: string[] }> {
   const row = await requireUserRow(ctx, userId);
-  await assertPassword(row, password);
+  await assertPassword(ctx, row, password, actor);
   if (!hasSecondFactor(await userView(ctx, row))) throw new ConflictError('Set up an authenticator app or a security key first.', 'no_second_factor');
   return ctx.store.transaction(async (tx) => {
     const recoveryCodes = await newRecoveryCodes(ctx, userId, tx);

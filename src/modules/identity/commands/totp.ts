@@ -5,6 +5,7 @@ import { now } from '../../../platform/db/database.js';
 import { verifyPassword } from '../passwords.js';
 import type { UserRow } from '../tables.js';
 import type { Actor } from '../types.js';
+import { accountKey, assertNotLocked, ipKey, recordFailure } from './bruteForce.js';
 import { auditBy, type IdentityContext } from './context.js';
 import { newRecoveryCodes } from './recoveryCodes.js';
 import { requireUserRow } from './users.js';
@@ -33,8 +34,19 @@ export async function consumeTotp(ctx: IdentityContext, row: UserRow, code: stri
   return ctx.store.advanceTotpStep(row.id, step);
 }
 
-export async function assertPassword(row: UserRow, password: string): Promise<void> {
-  if (!(await verifyPassword(row.password_hash, password))) throw new ForbiddenError('The password is wrong.', 'invalid_password');
+/**
+ * A password confirming an action. Wrong guesses count toward the same lockouts as sign-in and
+ * are audited: a borrowed or stolen session must not become an unlimited password oracle.
+ */
+export async function assertPassword(ctx: IdentityContext, row: UserRow, password: string, actor: Actor): Promise<void> {
+  const keys = [accountKey(row.id), ...(actor.ip ? [ipKey(actor.ip)] : [])];
+  await assertNotLocked(ctx, keys);
+  if (await verifyPassword(row.password_hash, password)) return;
+  await ctx.store.transaction(async (tx) => {
+    for (const key of keys) await recordFailure(ctx, key, tx);
+    await ctx.platform.audit.append(auditBy(actor, { action: 'auth.password_confirm', outcome: 'failure', target: { type: 'user', id: row.id }, details: { reason: 'wrong_password' } }), tx);
+  });
+  throw new ForbiddenError('The password is wrong.', 'invalid_password');
 }
 
 export async function setupTotp(ctx: IdentityContext, userId: string): Promise<{ secret: string; otpauthUrl: string; qrSvg: string }> {
@@ -65,7 +77,7 @@ export async function enableTotp(ctx: IdentityContext, userId: string, code: str
 
 export async function disableTotp(ctx: IdentityContext, userId: string, password: string, actor: Actor): Promise<void> {
   const row = await requireUserRow(ctx, userId);
-  await assertPassword(row, password);
+  await assertPassword(ctx, row, password, actor);
   if (!row.totp_secret) return;
   const view = await userView(ctx, row);
   if (view.mfaRequired && view.webauthnCount === 0) {
