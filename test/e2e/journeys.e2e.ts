@@ -145,6 +145,16 @@ describe('Tessera in the browser', () => {
     await dialog.getByRole('button', { name: 'Add person' }).click();
     await page.getByRole('row', { name: /Grace Hopper/ }).waitFor();
     await page.getByRole('status').filter({ hasText: 'Grace Hopper was added.' }).waitFor();
+    await page.getByRole('button', { name: 'Manage Grace Hopper' }).click();
+    const person = page.getByRole('dialog', { name: 'Grace Hopper' });
+    await person.getByRole('heading', { name: 'Account actions' }).waitFor();
+    await expectAccessible(page, 'person dialog');
+    await person.getByRole('button', { name: 'Delete account' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete Grace Hopper?' });
+    await confirm.getByText('They are removed from every group.').waitFor();
+    await expectAccessible(page, 'delete confirmation');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await person.getByRole('button', { name: 'Close' }).click();
 
     await page.getByRole('tab', { name: 'Groups' }).click();
     await page.getByRole('heading', { name: 'Groups', level: 2 }).waitFor();
@@ -223,6 +233,18 @@ describe('Tessera in the browser', () => {
     await expectAccessible(page, 'recovery codes');
     await page.getByRole('button', { name: 'I have saved my codes' }).click();
     await page.getByText('Authenticator app is on.', { exact: true }).waitFor();
+
+    await page.getByRole('tab', { name: 'App passwords' }).click();
+    await page.getByLabel('App name').fill('Thunderbird');
+    await page.getByRole('button', { name: 'Create app password' }).click();
+    await page.getByTestId('app-password').waitFor();
+    await page.getByRole('row', { name: /Thunderbird/ }).waitFor();
+    await expectAccessible(page, 'app passwords');
+    await page.getByRole('tab', { name: 'Sessions' }).click();
+    await page.getByText('This device').waitFor();
+    await expectAccessible(page, 'sessions');
+    await page.getByRole('tab', { name: 'Password', exact: true }).click();
+    await expectAccessible(page, 'password');
 
     await openUserMenuItem(page, 'Sign out');
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
