@@ -92,6 +92,25 @@ describe('administration of people and groups', () => {
     expect((await admin.del(`/api/admin/users/${me.id}`)).code).toBe('last_admin');
   });
 
+  it('keeps one administrator when the last two demote each other at the same moment', async () => {
+    const svc = ts.identity.service;
+    const me = (await admin.get<UserView>('/api/me')).body;
+    const { user: other } = await svc.createUser({ username: 'olga', email: 'olga@example.org', displayName: 'Olga', password: 'olga-password-1', isAdmin: true }, { id: null, name: 't' });
+    for (let round = 0; round < 3; round++) {
+      const results = await Promise.allSettled([
+        svc.updateUser(me.id, { isAdmin: false }, { id: other.id, name: 'olga' }),
+        svc.updateUser(other.id, { isAdmin: false }, { id: me.id, name: 'admin' }),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const admins = (await svc.listUsers({ limit: 500 })).users.filter((u) => u.isAdmin && u.status === 'active');
+      expect(admins).toHaveLength(1);
+      // Restore both for the next round (and the tests after this one).
+      await svc.updateUser(me.id, { isAdmin: true }, { id: null, name: 't' });
+      await svc.updateUser(other.id, { isAdmin: true }, { id: null, name: 't' });
+    }
+    await svc.deleteUser(other.id, { id: null, name: 't' });
+  });
+
   it('refuses non-admins and signed-out callers', async () => {
     await ts.identity.service.createUser({ username: 'henry', email: 'henry@example.org', displayName: 'Henry', password: 'henry-password-1' }, { id: null, name: 't' });
     const henry = await signIn(ts.url, 'henry', 'henry-password-1');

@@ -39,14 +39,14 @@ export class IdentityStore {
     return Number(r.n);
   }
 
+  /**
+   * Active administrators. Inside a transaction on PostgreSQL their rows stay locked until it
+   * ends, so two admins demoting each other at once cannot both see "another admin remains".
+   */
   async countActiveAdmins(tx?: Tx): Promise<number> {
-    const r = await this.q(tx)
-      .selectFrom('users')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('is_admin', '=', 1)
-      .where('status', '=', 'active')
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
+    let query = this.q(tx).selectFrom('users').select('id').where('is_admin', '=', 1).where('status', '=', 'active').orderBy('id');
+    if (tx && this.database.dialect === 'postgres') query = query.forUpdate();
+    return (await query.execute()).length;
   }
 
   userById(id: string, tx?: Tx): Promise<UserRow | undefined> {
