@@ -139,9 +139,12 @@ describe('tessera CLI', { timeout: 180_000 }, () => {
     expect(broken.stdout).toContain('hint:');
   });
 
-  it('serve shuts down cleanly on SIGTERM', async () => {
-    const server = await startServe(env);
-    server.child.kill('SIGTERM');
-    expect(await server.exited).toBe(0);
+  it('serve shuts down cleanly on SIGTERM and SIGINT', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const server = await startServe({ ...env, TESSERA_LOG_LEVEL: 'info' });
+      server.child.kill(signal);
+      expect(await server.exited, signal).toBe(0);
+      expect(server.logs.some((l) => l.msg === 'stopped'), signal).toBe(true);
+    }
   });
 });
