@@ -55,9 +55,10 @@ export interface E2eServer {
  * Origin checks, links) is exactly the address the browser uses. The log is captured to
  * find the setup link.
  */
-export async function startTessera(): Promise<E2eServer> {
+export async function startTessera(opts: { hostname?: '127.0.0.1' | 'localhost' } = {}): Promise<E2eServer> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  // WebAuthn refuses IP addresses as relying-party IDs, so its journey uses "localhost".
+  const url = `http://${opts.hostname ?? '127.0.0.1'}:${port}`;
   const lines: Record<string, unknown>[] = [];
   const waiters: (() => void)[] = [];
   const sink = new Writable({

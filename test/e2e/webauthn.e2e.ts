@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext } from './harness.js';
+
+/**
+ * Security keys through the real UI, with Chromium's virtual authenticator (DevTools protocol):
+ * register a key in settings, then sign in with password + key. Runs on "localhost" because
+ * WebAuthn does not accept an IP address as relying party.
+ */
+const ADMIN = { displayName: 'Ada Lovelace', username: 'ada', email: 'ada@example.org', password: 'analytical-engine-1843' };
+
+let tessera: E2eServer;
+let browser: Browser;
+let watched: WatchedContext;
+
+describe('security keys (WebAuthn)', () => {
+  beforeAll(async () => {
+    ensureWebBuilt();
+    tessera = await startTessera({ hostname: 'localhost' });
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await watched?.context.close().catch(() => undefined);
+    await browser?.close();
+    await tessera?.close();
+    expect(watched?.foreign ?? [], 'requests to another origin').toEqual([]);
+    expect(watched?.errors ?? [], 'CSP violations or page errors').toEqual([]);
+  });
+
+  it('registers a key in settings and signs in with it', async () => {
+    watched = await watchedContext(browser, tessera.origin);
+    const { page, context } = watched;
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    });
+
+    await page.goto(await tessera.setupUrl());
+    await page.getByLabel('Full name').fill(ADMIN.displayName);
+    await page.getByLabel('Username').fill(ADMIN.username);
+    await page.getByLabel('E-mail address').fill(ADMIN.email);
+    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+    await page.getByLabel('Repeat the password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Create administrator and continue' }).click();
+    await page.getByRole('heading', { name: 'Hello, Ada' }).waitFor();
+
+    await page.goto(`${tessera.url}/settings/security`);
+    await page.getByRole('heading', { name: 'Security keys and passkeys' }).waitFor();
+    await page.getByLabel('Key name').fill('Virtual key');
+    await page.getByRole('button', { name: 'Add security key' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your security key is added.' }).waitFor();
+    await page.getByRole('row', { name: /Virtual key/ }).waitFor();
+    await expectAccessible(page, 'security keys');
+
+    await page.getByRole('button', { name: /Account menu/ }).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Username or e-mail').fill(ADMIN.username);
+    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+    await expectAccessible(page, 'mfa with key');
+    await page.getByRole('button', { name: 'Use security key' }).click();
+    await page.getByRole('heading', { name: 'Hello, Ada' }).waitFor();
+  });
+});
