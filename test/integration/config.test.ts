@@ -31,6 +31,8 @@ describe('configuration', () => {
     ['TESSERA_DATABASE_URL', 'mysql://db/tessera'],
     ['TESSERA_DATABASE_URL', 'sqlite:'],
     ['TESSERA_DATABASE_URL', 'postgres://db:port/tessera'],
+    ['TESSERA_DATABASE_URL', 'postgres://'],
+    ['TESSERA_DATABASE_URL', 'postgres:///tessera'],
     ['TESSERA_BLOBS', 'ftp://files'],
     ['TESSERA_BLOBS', 'file:'],
     ['TESSERA_REDIS_URL', 'http://127.0.0.1:6379'],

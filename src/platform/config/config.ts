@@ -177,11 +177,13 @@ function parseDatabaseUrl(url: string): Config['database'] {
     if (!path) throw new ConfigError('TESSERA_DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:./data/tessera.db');
     return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
   }
+  let u: URL;
   try {
-    new URL(url);
+    u = new URL(url);
   } catch {
     throw new ConfigError('TESSERA_DATABASE_URL', 'is not a valid postgres:// URL');
   }
+  if (!u.hostname) throw new ConfigError('TESSERA_DATABASE_URL', 'needs a host, e.g. postgres://tessera:secret@db.example.org:5432/tessera');
   return { kind: 'postgres', url };
 }
 
