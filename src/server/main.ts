@@ -14,6 +14,7 @@ import type { IdentityModule } from '../modules/identity/types.js';
 import { createOidcModule } from '../modules/oidc/module.js';
 import { createAdminModule } from '../modules/admin/module.js';
 import { createPortalModule } from '../modules/portal/module.js';
+import { createFilesModule } from '../modules/files/module.js';
 
 export interface TesseraServer {
   app: FastifyInstance;
@@ -71,7 +72,7 @@ export function composeModules(platform: Platform): { identity: IdentityModule; 
   const modules: TesseraModule[] = [];
   const admin = createAdminModule(platform, identity, () => modules);
   const portal = createPortalModule(identity, () => modules);
-  modules.push(identity, oidc, admin, portal);
+  modules.push(identity, oidc, admin, portal, createFilesModule(platform, identity));
   return { identity, modules };
 }
 

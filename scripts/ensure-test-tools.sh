@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The files tests drive Debian's WebDAV clients (litmus, cadaver, rclone); this installs the missing ones.
+set -euo pipefail
+missing=()
+for tool in litmus cadaver rclone; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" != "0" ]; then SUDO=sudo; else SUDO=; fi
+if ! command -v apt-get >/dev/null; then
+  echo "The files tests need ${missing[*]}: install them with your package manager (Debian/Ubuntu: apt-get install ${missing[*]})." >&2
+  exit 1
+fi
+echo "Installing Debian's ${missing[*]} for the files tests..."
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null

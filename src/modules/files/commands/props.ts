@@ -1,0 +1,32 @@
+import type { FilesActor, FilesContext } from '../context.js';
+import { newEtag } from '../context.js';
+import type { PropRow } from '../tables.js';
+
+export interface PropOp {
+  op: 'set' | 'remove';
+  ns: string;
+  name: string;
+  /** XML fragment, for set. */
+  value?: string;
+}
+
+const MAX_VALUE_CHARS = 64 * 1024;
+const MAX_PROPS_PER_NODE = 200;
+
+export function readProps(ctx: FilesContext, nodeId: string): Promise<PropRow[]> {
+  return ctx.store.props(nodeId);
+}
+
+/** Applies the operations in document order, all or none (RFC 4918 PROPPATCH). */
+export async function patchProps(ctx: FilesContext, actor: FilesActor, nodeId: string, ops: PropOp[]): Promise<{ ok: boolean; problem?: string }> {
+  for (const op of ops) if ((op.value?.length ?? 0) > MAX_VALUE_CHARS) return { ok: false, problem: 'value too large' };
+  return ctx.store.transaction(async (tx) => {
+    for (const op of ops) {
+      if (op.op === 'set') await ctx.store.setProp({ node_id: nodeId, ns: op.ns, name: op.name, value: op.value ?? '' }, tx);
+      else await ctx.store.removeProp(nodeId, op.ns, op.name, tx);
+    }
+    if ((await ctx.store.props(nodeId, tx)).length > MAX_PROPS_PER_NODE) throw new Error('too many properties');
+    await ctx.store.updateNode(nodeId, { etag: newEtag(), modified_by: actor.user.id }, tx);
+    return { ok: true };
+  });
+}

@@ -1,0 +1,81 @@
+import { now, type Tx } from '../../../platform/db/database.js';
+import { ForbiddenError, NotFoundError } from '../../../platform/errors.js';
+import type { UserView } from '../../identity/types.js';
+import { folderRow, newId, type FilesContext } from '../context.js';
+import { assertCanUseSpace } from '../policy.js';
+import type { NodeRow, SpaceRow } from '../tables.js';
+
+/** Spaces are created on first use: a personal one per person, one per group for its members. */
+async function ensureSpace(ctx: FilesContext, kind: SpaceRow['kind'], ownerId: string, name: string): Promise<SpaceRow> {
+  const existing = await ctx.store.spaceByOwner(kind, ownerId);
+  if (existing) return existing;
+  const id = newId();
+  const root = folderRow(id, null, '', null);
+  await ctx.store.insertSpaceIfAbsent({ id, kind, owner_id: ownerId, name, root_id: root.id, created_at: now() }, root);
+  const space = await ctx.store.spaceByOwner(kind, ownerId);
+  if (!space) throw new Error('space creation failed');
+  return space;
+}
+
+export function personalSpace(ctx: FilesContext, user: UserView): Promise<SpaceRow> {
+  return ensureSpace(ctx, 'personal', user.id, user.username);
+}
+
+export async function groupSpaceByName(ctx: FilesContext, user: UserView, groupName: string): Promise<SpaceRow> {
+  const group = (await ctx.identity.listGroups()).find((g) => g.name === groupName);
+  if (!group) throw new NotFoundError(`There is no group named ${groupName}.`);
+  if (!(await ctx.identity.groupIdsOf(user.id)).includes(group.id)) throw new ForbiddenError('Only members of this group can use its files.');
+  return ensureSpace(ctx, 'group', group.id, group.name);
+}
+
+export async function spacesOf(ctx: FilesContext, user: UserView): Promise<SpaceRow[]> {
+  const spaces = [await personalSpace(ctx, user)];
+  const ids = new Set(await ctx.identity.groupIdsOf(user.id));
+  for (const g of await ctx.identity.listGroups()) if (ids.has(g.id)) spaces.push(await ensureSpace(ctx, 'group', g.id, g.name));
+  return spaces;
+}
+
+export async function spaceFor(ctx: FilesContext, user: UserView, spaceId: string): Promise<SpaceRow> {
+  const space = await ctx.store.space(spaceId);
+  if (!space) throw new NotFoundError('This space does not exist, or you have no access to it.');
+  await assertCanUseSpace(ctx.identity, user, space);
+  return space;
+}
+
+/** A live node the person may use, with its space; trashed and foreign items are 404. */
+export async function liveNodeFor(ctx: FilesContext, user: UserView, nodeId: string): Promise<{ space: SpaceRow; node: NodeRow }> {
+  const node = await ctx.store.node(nodeId);
+  if (!node || node.trash_id !== null) throw new NotFoundError('This item does not exist, or you have no access to it.');
+  const space = await ctx.store.space(node.space_id);
+  if (!space) throw new NotFoundError('This item does not exist, or you have no access to it.');
+  await assertCanUseSpace(ctx.identity, user, space);
+  return { space, node };
+}
+
+/** Quota: personal spaces follow the owner's quotaBytes (null = unlimited); group spaces are unlimited for now. */
+export async function quotaOf(ctx: FilesContext, space: SpaceRow): Promise<number | null> {
+  if (space.kind !== 'personal') return null;
+  const owner = await ctx.identity.getUser(space.owner_id);
+  return owner?.quotaBytes ?? null;
+}
+
+/** Walks a path of already-validated names from the space root; undefined when any is missing. */
+export async function resolvePath(ctx: FilesContext, space: SpaceRow, names: string[]): Promise<NodeRow | undefined> {
+  let node = await ctx.store.node(space.root_id);
+  for (const name of names) {
+    if (!node || node.kind !== 'folder') return undefined;
+    node = await ctx.store.liveChild(node.id, name);
+  }
+  return node;
+}
+
+/** '/a/b' for a live node ('' for the root). */
+export async function pathOf(ctx: FilesContext, node: NodeRow, tx?: Tx): Promise<string> {
+  const names: string[] = [];
+  let current: NodeRow | undefined = node;
+  while (current && current.parent_id) {
+    names.unshift(current.name);
+    current = await ctx.store.node(current.parent_id, tx);
+  }
+  return names.length ? '/' + names.join('/') : '';
+}

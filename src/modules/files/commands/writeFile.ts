@@ -1,0 +1,167 @@
+import { Transform, type Readable } from 'node:stream';
+import type { Tx } from '../../../platform/db/database.js';
+import { now } from '../../../platform/db/database.js';
+import { ConflictError } from '../../../platform/errors.js';
+import { blobKeyFor, MAX_VERSIONS, newEtag, newId, scheduleBlobDeletion, touchFolder, type FilesActor, type FilesContext } from '../context.js';
+import { PreconditionFailedError, QuotaExceededError } from '../errors.js';
+import { assertValidName } from '../names.js';
+import type { NodeRow, SpaceRow } from '../tables.js';
+import { quotaOf } from './spaces.js';
+
+export interface WriteFileInput {
+  space: SpaceRow;
+  parent: NodeRow;
+  name: string;
+  body: Readable;
+  contentType?: string | null;
+  /** Declared size, when the client sent Content-Length: checked against the quota before reading. */
+  contentLength?: number | null;
+  /** Write only if the current file has this entity tag ('*' = any existing file). */
+  ifMatch?: string | null;
+  /** '*' = write only if no file of this name exists. */
+  ifNoneMatch?: string | null;
+  /** Runs inside the commit transaction, before the row changes (WebDAV lock checks). */
+  beforeCommit?: (existing: NodeRow | undefined, tx: Tx) => Promise<void>;
+}
+
+class StreamTooLargeError extends Error {}
+
+/**
+ * Uploads stream into a fresh blob first; only then one transaction swaps the file row to it
+ * (keeping the previous content as a version). A crash before the commit leaves the old file and
+ * an unreferenced blob, never a half-written file.
+ */
+export async function writeFile(ctx: FilesContext, actor: FilesActor, input: WriteFileInput): Promise<{ node: NodeRow; created: boolean }> {
+  const name = assertValidName(input.name);
+  const before = await ctx.store.liveChild(input.parent.id, name);
+  checkPreconditions(before, input);
+  const quota = await quotaOf(ctx, input.space);
+  let allowance = Number.MAX_SAFE_INTEGER;
+  if (quota !== null) {
+    const used = await ctx.store.usedBytes(input.space.id);
+    allowance = quota - used + (before?.kind === 'file' ? before.size : 0);
+    if (input.contentLength != null && input.contentLength > allowance) throw new QuotaExceededError(quota, used);
+  }
+
+  const key = blobKeyFor(input.space.id);
+  let info;
+  try {
+    info = await ctx.platform.blobs.put(key, input.body.pipe(limitBytes(allowance, input.body)), input.contentType ? { contentType: input.contentType } : {});
+  } catch (e) {
+    if (e instanceof StreamTooLargeError || (e as Error).message?.includes('exceeds the quota')) {
+      throw new QuotaExceededError(quota ?? 0, await ctx.store.usedBytes(input.space.id));
+    }
+    throw e;
+  }
+
+  try {
+    return await ctx.store.transaction(async (tx) => {
+      await ctx.store.lockSpace(input.space.id, tx);
+      const parent = await ctx.store.node(input.parent.id, tx);
+      if (!parent || parent.trash_id !== null || parent.kind !== 'folder') throw new ConflictError('The folder was moved or deleted meanwhile.', 'parent_missing');
+      const existing = await ctx.store.liveChild(parent.id, name, tx);
+      // Checked again under the lock: a concurrent writer may have replaced the file meanwhile.
+      checkPreconditions(existing, input);
+      await input.beforeCommit?.(existing, tx);
+      if (quota !== null) {
+        const used = await ctx.store.usedBytes(input.space.id, tx);
+        if (used - (existing?.size ?? 0) + info.size > quota) throw new QuotaExceededError(quota, used);
+      }
+      const t = now();
+      const contentType = input.contentType ?? null;
+      if (existing) {
+        await ctx.store.insertVersion(
+          {
+            id: newId(),
+            node_id: existing.id,
+            size: existing.size,
+            content_type: existing.content_type,
+            blob_key: existing.blob_key!,
+            sha256: existing.sha256!,
+            etag: existing.etag,
+            created_at: existing.modified_at,
+            created_by: existing.modified_by,
+          },
+          tx,
+        );
+        const changes = { size: info.size, content_type: contentType, blob_key: key, sha256: info.sha256, etag: newEtag(), modified_at: t, modified_by: actor.user.id };
+        await ctx.store.updateNode(existing.id, changes, tx);
+        await pruneVersions(ctx, existing.id, tx);
+        return { node: { ...existing, ...changes }, created: false };
+      }
+      const node: NodeRow = {
+        id: newId(),
+        space_id: input.space.id,
+        parent_id: parent.id,
+        name,
+        kind: 'file',
+        size: info.size,
+        content_type: contentType,
+        blob_key: key,
+        sha256: info.sha256,
+        etag: newEtag(),
+        created_at: t,
+        modified_at: t,
+        created_by: actor.user.id,
+        modified_by: actor.user.id,
+        trash_id: null,
+        trashed_at: null,
+        trashed_by: null,
+        trash_parent_id: null,
+        trash_path: null,
+      };
+      await ctx.store.insertNodes([node], tx);
+      await touchFolder(ctx, parent.id, actor, tx);
+      return { node, created: true };
+    });
+  } catch (e) {
+    await ctx.platform.blobs.delete(key).catch(() => {});
+    throw e;
+  }
+}
+
+function checkPreconditions(existing: NodeRow | undefined, input: WriteFileInput): void {
+  if (existing?.kind === 'folder') throw new ConflictError(`A folder named ${existing.name} exists here already.`, 'is_folder');
+  if (input.ifMatch != null) {
+    if (!existing) throw new PreconditionFailedError('The file does not exist (any more).');
+    if (input.ifMatch !== '*' && !etagListMatches(input.ifMatch, existing.etag)) throw new PreconditionFailedError();
+  }
+  if (input.ifNoneMatch != null && existing) {
+    if (input.ifNoneMatch === '*' || etagListMatches(input.ifNoneMatch, existing.etag)) throw new PreconditionFailedError('A file of this name exists already.');
+  }
+}
+
+/** True when a header like `"a", "b"` or `*` names this entity tag (strong comparison). */
+export function etagListMatches(header: string, etag: string): boolean {
+  if (header.trim() === '*') return true;
+  return header.split(',').some((t) => t.trim() === `"${etag}"`);
+}
+
+async function pruneVersions(ctx: FilesContext, nodeId: string, tx: Tx): Promise<void> {
+  const versions = await ctx.store.versions(nodeId, tx);
+  const extra = versions.slice(MAX_VERSIONS);
+  if (extra.length === 0) return;
+  await ctx.store.deleteVersions(extra.map((v) => v.id), tx);
+  await scheduleBlobDeletion(ctx, extra.map((v) => v.blob_key), tx);
+}
+
+/** Stops the upload as soon as it passes what the quota allows, instead of storing it all first. */
+function limitBytes(max: number, source: Readable): Transform {
+  let seen = 0;
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      if (seen > max) {
+        cb(new StreamTooLargeError('upload exceeds the quota'));
+        return;
+      }
+      cb(null, chunk);
+    },
+  });
+  // An aborted client connection must fail the blob write, not leave it waiting.
+  source.on('error', (err) => t.destroy(err));
+  source.on('close', () => {
+    if ('complete' in source && source.complete === false) t.destroy(new Error('the upload was interrupted'));
+  });
+  return t;
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+const id = z.string().min(1).max(100);
+
+export const nodeParams = z.object({ id }).strict();
+export const versionParams = z.object({ id, versionId: id }).strict();
+export const spaceParams = z.object({ id }).strict();
+
+export const listQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+    sort: z.enum(['name', 'size', 'modifiedAt', 'kind']).default('name'),
+    order: z.enum(['asc', 'desc']).default('asc'),
+  })
+  .strict();
+
+// Names are checked by the service (names.ts); here only their size, so errors read the same everywhere.
+const name = z.string().max(1000);
+
+export const createFolderSchema = z.object({ name }).strict();
+export const uploadQuery = z.object({ name }).strict();
+
+export const onConflict = z.enum(['fail', 'overwrite']).default('fail');
+
+export const patchNodeSchema = z
+  .object({ name: name.optional(), parentId: id.optional(), onConflict })
+  .strict()
+  .refine((v) => v.name !== undefined || v.parentId !== undefined, 'give a new name, a new parentId, or both');
+
+export const copySchema = z.object({ parentId: id, name: name.optional(), onConflict }).strict();
+
+export const emptyBody = z.union([z.undefined(), z.null(), z.object({}).strict()]);

@@ -1,0 +1,84 @@
+import type { Readable } from 'node:stream';
+import type { BlobRange } from '../../platform/blobs/blobStore.js';
+import { ConflictError, NotFoundError } from '../../platform/errors.js';
+import type { UserView } from '../identity/types.js';
+import type { FilesActor, FilesContext } from './context.js';
+import { copyNode } from './commands/copyNode.js';
+import { createFolder } from './commands/createFolder.js';
+import { moveNode } from './commands/moveNode.js';
+import { groupSpaceByName, liveNodeFor, pathOf, personalSpace, quotaOf, resolvePath, spaceFor, spacesOf } from './commands/spaces.js';
+import { emptyTrash, listTrash, purgeTrash, restoreTrash, trashNode } from './commands/trash.js';
+import { listVersions, restoreVersion } from './commands/versions.js';
+import { writeFile, type WriteFileInput } from './commands/writeFile.js';
+import type { SortKey } from './store.js';
+import type { NodeRow, SpaceRow } from './tables.js';
+
+export interface ListPage {
+  limit: number;
+  offset: number;
+  sort: SortKey;
+  order: 'asc' | 'desc';
+}
+
+/** The files domain: every adapter (REST, WebDAV, later WOPI and the web app) calls this. */
+export function createFilesService(ctx: FilesContext) {
+  return {
+    spacesOf: (user: UserView) => spacesOf(ctx, user),
+    personalSpace: (user: UserView) => personalSpace(ctx, user),
+    groupSpaceByName: (user: UserView, name: string) => groupSpaceByName(ctx, user, name),
+    space: (user: UserView, id: string) => spaceFor(ctx, user, id),
+    node: (user: UserView, id: string) => liveNodeFor(ctx, user, id),
+    resolvePath: (space: SpaceRow, names: string[]) => resolvePath(ctx, space, names),
+    pathOf: (node: NodeRow) => pathOf(ctx, node),
+    async usage(space: SpaceRow): Promise<{ usedBytes: number; quotaBytes: number | null }> {
+      return { usedBytes: await ctx.store.usedBytes(space.id), quotaBytes: await quotaOf(ctx, space) };
+    },
+
+    async listChildren(user: UserView, folderId: string, page: ListPage): Promise<{ folder: NodeRow; items: NodeRow[]; total: number }> {
+      const { node } = await liveNodeFor(ctx, user, folderId);
+      if (node.kind !== 'folder') throw new ConflictError('This item is a file, not a folder.', 'not_a_folder');
+      const [items, total] = await Promise.all([ctx.store.children(node.id, page), ctx.store.countLiveChildren(node.id)]);
+      return { folder: node, items, total };
+    },
+    /** Every live child, for WebDAV PROPFIND Depth 1. */
+    allChildren: (folder: NodeRow) => ctx.store.allLiveChildren(folder.id),
+
+    async createFolder(actor: FilesActor, parentId: string, name: string): Promise<NodeRow> {
+      await liveNodeFor(ctx, actor.user, parentId);
+      return createFolder(ctx, actor, parentId, name);
+    },
+
+    writeFile: (actor: FilesActor, input: WriteFileInput) => writeFile(ctx, actor, input),
+
+    async readFile(node: NodeRow, range?: BlobRange): Promise<Readable> {
+      if (node.kind !== 'file' || !node.blob_key) throw new NotFoundError('This item is a folder, not a file.');
+      return ctx.platform.blobs.get(node.blob_key, range);
+    },
+
+    async move(actor: FilesActor, nodeId: string, to: { parentId: string; name: string; overwrite: boolean }) {
+      await liveNodeFor(ctx, actor.user, nodeId);
+      await liveNodeFor(ctx, actor.user, to.parentId);
+      return moveNode(ctx, actor, nodeId, to);
+    },
+
+    async copy(actor: FilesActor, nodeId: string, to: { parentId: string; name: string; overwrite: boolean; shallow?: boolean }) {
+      await liveNodeFor(ctx, actor.user, nodeId);
+      await liveNodeFor(ctx, actor.user, to.parentId);
+      return copyNode(ctx, actor, nodeId, to);
+    },
+
+    async trash(actor: FilesActor, nodeId: string): Promise<void> {
+      await liveNodeFor(ctx, actor.user, nodeId);
+      await trashNode(ctx, actor, nodeId);
+    },
+    listTrash: (user: UserView, spaceId: string) => listTrash(ctx, user, spaceId),
+    restoreTrash: (actor: FilesActor, trashId: string) => restoreTrash(ctx, actor, trashId),
+    purgeTrash: (actor: FilesActor, trashId: string) => purgeTrash(ctx, actor, trashId),
+    emptyTrash: (actor: FilesActor, spaceId: string) => emptyTrash(ctx, actor, spaceId),
+
+    listVersions: (user: UserView, nodeId: string) => listVersions(ctx, user, nodeId),
+    restoreVersion: (actor: FilesActor, nodeId: string, versionId: string) => restoreVersion(ctx, actor, nodeId, versionId),
+  };
+}
+
+export type FilesService = ReturnType<typeof createFilesService>;

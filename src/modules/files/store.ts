@@ -1,0 +1,271 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, Tx } from '../../platform/db/database.js';
+import type { PlatformTables } from '../../platform/db/platformTables.js';
+import type { FilesTables, LockRow, NodeRow, PropRow, SpaceRow, VersionRow } from './tables.js';
+
+type Q = Kysely<FilesTables & PlatformTables>;
+
+export type SortKey = 'name' | 'size' | 'modifiedAt' | 'kind';
+
+// SQLite allows ~32k bound parameters; chunks keep "where id in (...)" far below that.
+const CHUNK = 500;
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+/** Every SQL statement of the files module. */
+export class FilesStore {
+  constructor(private readonly database: Database) {}
+
+  private q(tx?: Tx): Q {
+    return (tx ?? this.database.db).withTables<FilesTables>();
+  }
+
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.database.transaction(fn);
+  }
+
+  // --- spaces ---
+
+  async spaceByOwner(kind: SpaceRow['kind'], ownerId: string, tx?: Tx): Promise<SpaceRow | undefined> {
+    return this.q(tx).selectFrom('files_spaces').selectAll().where('kind', '=', kind).where('owner_id', '=', ownerId).executeTakeFirst();
+  }
+
+  async space(id: string, tx?: Tx): Promise<SpaceRow | undefined> {
+    return this.q(tx).selectFrom('files_spaces').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Creates the space unless a concurrent request did; the caller reads it back either way. */
+  async insertSpaceIfAbsent(space: SpaceRow, root: NodeRow): Promise<void> {
+    await this.transaction(async (tx) => {
+      const inserted = await this.q(tx)
+        .insertInto('files_spaces')
+        .values(space)
+        .onConflict((oc) => oc.columns(['kind', 'owner_id']).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await this.q(tx).insertInto('files_nodes').values(root).execute();
+    });
+  }
+
+  /**
+   * Serialises writers of one space on PostgreSQL (quota checks, name checks); SQLite already
+   * runs one write transaction at a time.
+   */
+  async lockSpace(spaceId: string, tx: Tx): Promise<void> {
+    if (this.database.dialect !== 'postgres') return;
+    await this.q(tx).selectFrom('files_spaces').select('id').where('id', '=', spaceId).forUpdate().execute();
+  }
+
+  async usedBytes(spaceId: string, tx?: Tx): Promise<number> {
+    const row = await this.q(tx)
+      .selectFrom('files_nodes')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size'), sql<number>`0`).as('used'))
+      .where('space_id', '=', spaceId)
+      .where('trash_id', 'is', null)
+      .where('kind', '=', 'file')
+      .executeTakeFirst();
+    return Number(row?.used ?? 0);
+  }
+
+  // --- nodes ---
+
+  async node(id: string, tx?: Tx): Promise<NodeRow | undefined> {
+    return this.q(tx).selectFrom('files_nodes').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async liveChild(parentId: string, name: string, tx?: Tx): Promise<NodeRow | undefined> {
+    return this.q(tx).selectFrom('files_nodes').selectAll().where('parent_id', '=', parentId).where('name', '=', name).where('trash_id', 'is', null).executeTakeFirst();
+  }
+
+  async liveChildNames(parentId: string, tx?: Tx): Promise<Set<string>> {
+    const rows = await this.q(tx).selectFrom('files_nodes').select('name').where('parent_id', '=', parentId).where('trash_id', 'is', null).execute();
+    return new Set(rows.map((r) => r.name));
+  }
+
+  async children(parentId: string, page: { limit: number; offset: number; sort: SortKey; order: 'asc' | 'desc' }): Promise<NodeRow[]> {
+    const column = { name: 'name', size: 'size', modifiedAt: 'modified_at', kind: 'kind' } as const;
+    return this.q()
+      .selectFrom('files_nodes')
+      .selectAll()
+      .where('parent_id', '=', parentId)
+      .where('trash_id', 'is', null)
+      // Folders first, as every file manager shows them.
+      .orderBy(sql`case when kind = 'folder' then 0 else 1 end`)
+      .orderBy(column[page.sort], page.order)
+      .orderBy('id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute();
+  }
+
+  async allLiveChildren(parentId: string, tx?: Tx): Promise<NodeRow[]> {
+    return this.q(tx).selectFrom('files_nodes').selectAll().where('parent_id', '=', parentId).where('trash_id', 'is', null).orderBy('name').execute();
+  }
+
+  async countLiveChildren(parentId: string): Promise<number> {
+    const row = await this.q()
+      .selectFrom('files_nodes')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('parent_id', '=', parentId)
+      .where('trash_id', 'is', null)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /** The node and every live node below it, parents before children. */
+  async liveSubtree(rootId: string, tx?: Tx): Promise<NodeRow[]> {
+    const result = await sql<NodeRow>`
+      with recursive sub(id) as (
+        select id from files_nodes where id = ${rootId}
+        union all
+        select n.id from files_nodes n join sub on n.parent_id = sub.id where n.trash_id is null
+      )
+      select n.* from files_nodes n join sub on n.id = sub.id`.execute(tx ?? this.database.db);
+    const rows = result.rows.map((r) => ({ ...r, size: Number(r.size) }));
+    return orderParentsFirst(rows, rootId);
+  }
+
+  async insertNodes(rows: NodeRow[], tx: Tx): Promise<void> {
+    for (const part of chunks(rows)) await this.q(tx).insertInto('files_nodes').values(part).execute();
+  }
+
+  async updateNode(id: string, changes: Partial<Omit<NodeRow, 'id' | 'space_id'>>, tx: Tx): Promise<void> {
+    await this.q(tx).updateTable('files_nodes').set(changes).where('id', '=', id).execute();
+  }
+
+  async markTrashed(ids: string[], trashId: string, at: string, by: string | null, tx: Tx): Promise<void> {
+    for (const part of chunks(ids)) {
+      await this.q(tx).updateTable('files_nodes').set({ trash_id: trashId, trashed_at: at, trashed_by: by }).where('id', 'in', part).execute();
+    }
+  }
+
+  async unmarkTrashed(trashId: string, tx: Tx): Promise<void> {
+    await this.q(tx).updateTable('files_nodes').set({ trash_id: null, trashed_at: null, trashed_by: null, trash_parent_id: null, trash_path: null }).where('trash_id', '=', trashId).execute();
+  }
+
+  async trashItems(spaceId: string): Promise<NodeRow[]> {
+    return this.q()
+      .selectFrom('files_nodes')
+      .selectAll()
+      .where('space_id', '=', spaceId)
+      .whereRef('trash_id', '=', 'id')
+      .orderBy('trashed_at', 'desc')
+      .execute();
+  }
+
+  async nodesOfTrashItem(trashId: string, tx?: Tx): Promise<NodeRow[]> {
+    return this.q(tx).selectFrom('files_nodes').selectAll().where('trash_id', '=', trashId).execute();
+  }
+
+  /** Removes nodes with their versions and properties; returns the blob keys they referenced. */
+  async deleteNodes(ids: string[], tx: Tx): Promise<string[]> {
+    const keys: string[] = [];
+    for (const part of chunks(ids)) {
+      const nodes = await this.q(tx).selectFrom('files_nodes').select('blob_key').where('id', 'in', part).execute();
+      const versions = await this.q(tx).selectFrom('files_versions').select('blob_key').where('node_id', 'in', part).execute();
+      for (const r of [...nodes, ...versions]) if (r.blob_key) keys.push(r.blob_key);
+      await this.q(tx).deleteFrom('files_versions').where('node_id', 'in', part).execute();
+      await this.q(tx).deleteFrom('files_props').where('node_id', 'in', part).execute();
+    }
+    // Children before parents is not needed (no foreign key on parent_id), one statement per chunk.
+    for (const part of chunks(ids)) await this.q(tx).deleteFrom('files_nodes').where('id', 'in', part).execute();
+    return keys;
+  }
+
+  async isBlobReferenced(key: string): Promise<boolean> {
+    const n = await this.q().selectFrom('files_nodes').select('id').where('blob_key', '=', key).limit(1).executeTakeFirst();
+    if (n) return true;
+    const v = await this.q().selectFrom('files_versions').select('id').where('blob_key', '=', key).limit(1).executeTakeFirst();
+    return v !== undefined;
+  }
+
+  // --- versions ---
+
+  async versions(nodeId: string, tx?: Tx): Promise<VersionRow[]> {
+    const rows = await this.q(tx).selectFrom('files_versions').selectAll().where('node_id', '=', nodeId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    return rows.map((r) => ({ ...r, size: Number(r.size) }));
+  }
+
+  async insertVersion(row: VersionRow, tx: Tx): Promise<void> {
+    await this.q(tx).insertInto('files_versions').values(row).execute();
+  }
+
+  async deleteVersions(ids: string[], tx: Tx): Promise<void> {
+    for (const part of chunks(ids)) await this.q(tx).deleteFrom('files_versions').where('id', 'in', part).execute();
+  }
+
+  // --- dead properties (WebDAV PROPPATCH) ---
+
+  async props(nodeId: string, tx?: Tx): Promise<PropRow[]> {
+    return this.q(tx).selectFrom('files_props').selectAll().where('node_id', '=', nodeId).orderBy('ns').orderBy('name').execute();
+  }
+
+  async setProp(row: PropRow, tx: Tx): Promise<void> {
+    await this.q(tx)
+      .insertInto('files_props')
+      .values(row)
+      .onConflict((oc) => oc.columns(['node_id', 'ns', 'name']).doUpdateSet({ value: row.value }))
+      .execute();
+  }
+
+  async removeProp(nodeId: string, ns: string, name: string, tx: Tx): Promise<void> {
+    await this.q(tx).deleteFrom('files_props').where('node_id', '=', nodeId).where('ns', '=', ns).where('name', '=', name).execute();
+  }
+
+  async insertProps(rows: PropRow[], tx: Tx): Promise<void> {
+    for (const part of chunks(rows)) await this.q(tx).insertInto('files_props').values(part).execute();
+  }
+
+  async propsOf(nodeIds: string[], tx?: Tx): Promise<PropRow[]> {
+    const out: PropRow[] = [];
+    for (const part of chunks(nodeIds)) out.push(...(await this.q(tx).selectFrom('files_props').selectAll().where('node_id', 'in', part).execute()));
+    return out;
+  }
+
+  // --- WebDAV locks ---
+
+  async activeLocks(spaceId: string, at: string, tx?: Tx): Promise<LockRow[]> {
+    return this.q(tx).selectFrom('files_locks').selectAll().where('space_id', '=', spaceId).where('expires_at', '>', at).execute();
+  }
+
+  async insertLock(row: LockRow, tx: Tx): Promise<void> {
+    await this.q(tx).insertInto('files_locks').values(row).execute();
+  }
+
+  async refreshLock(token: string, timeoutSeconds: number, expiresAt: string, tx?: Tx): Promise<void> {
+    await this.q(tx).updateTable('files_locks').set({ timeout_seconds: timeoutSeconds, expires_at: expiresAt }).where('token', '=', token).execute();
+  }
+
+  async deleteLock(token: string, tx?: Tx): Promise<void> {
+    await this.q(tx).deleteFrom('files_locks').where('token', '=', token).execute();
+  }
+
+  async deleteExpiredLocks(spaceId: string, at: string, tx: Tx): Promise<void> {
+    await this.q(tx).deleteFrom('files_locks').where('space_id', '=', spaceId).where('expires_at', '<=', at).execute();
+  }
+}
+
+function orderParentsFirst(rows: NodeRow[], rootId: string): NodeRow[] {
+  const byParent = new Map<string, NodeRow[]>();
+  let root: NodeRow | undefined;
+  for (const r of rows) {
+    if (r.id === rootId) root = r;
+    else {
+      const list = byParent.get(r.parent_id ?? '') ?? [];
+      list.push(r);
+      byParent.set(r.parent_id ?? '', list);
+    }
+  }
+  if (!root) return [];
+  const out: NodeRow[] = [];
+  const queue = [root];
+  while (queue.length) {
+    const n = queue.shift()!;
+    out.push(n);
+    queue.push(...(byParent.get(n.id) ?? []));
+  }
+  return out;
+}

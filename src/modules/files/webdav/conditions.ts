@@ -1,0 +1,63 @@
+import { activeLocks, lockCovers, locksBelow } from '../commands/locks.js';
+import { PreconditionFailedError, LockedError } from '../errors.js';
+import { quoteEtag } from '../presenters.js';
+import type { LockRow, SpaceRow } from '../tables.js';
+import type { DavRequest } from './context.js';
+import { evaluateIf, submittedTokens } from './ifHeader.js';
+import { splitDavPath } from './target.js';
+
+/** A path the request changes: only the item ('self') or the item and everything below ('tree'). */
+export interface Touch {
+  space: SpaceRow;
+  path: string;
+  scope: 'self' | 'tree';
+}
+
+/**
+ * RFC 4918 §10.4 and §7: the If header must hold (else 412), and every lock that protects what
+ * the request changes must have its token submitted by its owner (else 423).
+ */
+export async function checkConditions(dav: DavRequest, touches: Touch[]): Promise<void> {
+  const lockCache = new Map<string, LockRow[]>();
+  const locksOf = async (space: SpaceRow): Promise<LockRow[]> => {
+    let locks = lockCache.get(space.id);
+    if (!locks) {
+      locks = await activeLocks(dav.ctx, space.id);
+      lockCache.set(space.id, locks);
+    }
+    return locks;
+  };
+
+  if (dav.ifLists) {
+    const ok = await evaluateIf(dav.ifLists, async (resource) => {
+      let space = dav.target.space;
+      let names = dav.target.names;
+      if (resource !== null) {
+        try {
+          const parsed = splitDavPath(new URL(resource, 'http://x').pathname);
+          const mountKind = dav.target.mount.split('/')[2];
+          const mountOwner = decodeURIComponent(dav.target.mount.split('/')[3] ?? '');
+          if (parsed.kind !== mountKind || parsed.owner !== mountOwner) return { etag: null, lockTokens: new Set() };
+          names = parsed.names;
+        } catch {
+          return { etag: null, lockTokens: new Set() };
+        }
+      }
+      const path = names.length ? '/' + names.join('/') : '/';
+      const node = names === dav.target.names ? dav.node : await dav.service.resolvePath(space, names);
+      const locks = (await locksOf(space)).filter((l) => lockCovers(l, path));
+      space = dav.target.space;
+      return { etag: node ? quoteEtag(node.etag) : null, lockTokens: new Set(locks.map((l) => l.token)) };
+    });
+    if (!ok) throw new PreconditionFailedError('The If header does not match the current state of the item.');
+  }
+
+  const submitted = dav.ifLists ? submittedTokens(dav.ifLists) : new Set<string>();
+  for (const t of touches) {
+    const locks = await locksOf(t.space);
+    const relevant = [...locks.filter((l) => lockCovers(l, t.path)), ...(t.scope === 'tree' ? locksBelow(locks, t.path) : [])];
+    for (const lock of relevant) {
+      if (!submitted.has(lock.token) || lock.user_id !== dav.user.id) throw new LockedError();
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, UnauthenticatedError, ValidationError } from '../../../platform/errors.js';
+import type { IdentityModule, UserView } from '../../identity/types.js';
+import type { FilesContext } from '../context.js';
+import type { FilesService } from '../service.js';
+import type { DavRequest } from './context.js';
+import { copyOrMove } from './copyMove.js';
+import { IfHeaderError, parseIfHeader } from './ifHeader.js';
+import { lock, unlock } from './lock.js';
+import { DAV_METHODS, del, get, mkcol, options, put } from './methods.js';
+import { propfind } from './propfind.js';
+import { proppatch } from './proppatch.js';
+import { resolveTarget } from './target.js';
+
+const EXTRA_METHODS = ['PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK'];
+
+const HANDLERS: Record<string, (dav: DavRequest) => Promise<void>> = {
+  OPTIONS: options,
+  GET: get,
+  HEAD: get,
+  PUT: put,
+  DELETE: del,
+  MKCOL: mkcol,
+  PROPFIND: propfind,
+  PROPPATCH: proppatch,
+  COPY: (dav) => copyOrMove(dav, 'COPY'),
+  MOVE: (dav) => copyOrMove(dav, 'MOVE'),
+  LOCK: lock,
+  UNLOCK: unlock,
+};
+
+/**
+ * WebDAV class 1 and 2 at /dav/files/<username>/ and /dav/spaces/<group>/, with HTTP Basic and an
+ * app password. A thin adapter: every rule lives in the files service.
+ */
+export async function registerWebdav(app: FastifyInstance, ctx: FilesContext, service: FilesService, identity: IdentityModule): Promise<void> {
+  for (const m of EXTRA_METHODS) if (!app.supportedMethods.includes(m)) app.addHttpMethod(m, { hasBody: true });
+
+  await app.register(async (dav) => {
+    // Bodies stay unread streams: PUT streams into the blob store, XML bodies are read by the handler.
+    dav.removeAllContentTypeParsers();
+    dav.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+    dav.setErrorHandler((err, _req, reply) => {
+      const status = err instanceof AppError ? err.status : 500;
+      if (status >= 500 && !(err instanceof AppError)) reply.log.error({ err }, 'WebDAV request failed');
+      if (status === 401) reply.header('www-authenticate', 'Basic realm="Tessera", charset="UTF-8"');
+      const message = err instanceof AppError ? err.message : 'Something went wrong on the server.';
+      void reply.status(status).type('text/plain; charset=utf-8').send(message + '\n');
+    });
+
+    const handle = async (req: FastifyRequest, reply: FastifyReply) => {
+      const user = await authenticate(req, identity);
+      const rawPath = req.raw.url!.split('?')[0]!;
+      const target = await resolveTarget(service, user, rawPath);
+      const handler = HANDLERS[req.method];
+      if (!handler) throw new AppError(405, 'method_not_allowed', `${req.method} is not supported here.`);
+      let ifLists = null;
+      const ifHeader = req.headers.if;
+      if (typeof ifHeader === 'string') {
+        try {
+          ifLists = parseIfHeader(ifHeader);
+        } catch (e) {
+          if (e instanceof IfHeaderError) throw new ValidationError('The If header is malformed.');
+          throw e;
+        }
+      }
+      const node = await service.resolvePath(target.space, target.names);
+      await handler({ req, reply, user, actor: { user, ip: req.ip }, ctx, service, target, node, ifLists });
+      return reply;
+    };
+    dav.route({ method: DAV_METHODS, url: '/dav/*', handler: handle });
+  });
+}
+
+async function authenticate(req: FastifyRequest, identity: IdentityModule): Promise<UserView> {
+  const header = req.headers.authorization;
+  const m = typeof header === 'string' ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
+  if (!m) throw new UnauthenticatedError('Sign in with your username and an app password.');
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw new UnauthenticatedError('Sign in with your username and an app password.');
+  const user = await identity.service.verifyAppPassword(decoded.slice(0, colon), decoded.slice(colon + 1), req.ip);
+  if (!user) throw new UnauthenticatedError('Wrong username or app password, or the account is disabled.');
+  return user;
+}
