@@ -304,6 +304,11 @@ describe('Tessera in the browser', () => {
     expect(await horizontalOverflow(page)).toEqual([]);
     await expectAccessible(page, 'phone admin');
     await shot(page, 'phone-admin');
+    await page.goto(`${tessera.url}/settings/security`);
+    await page.getByRole('heading', { name: 'Authenticator app' }).waitFor();
+    expect(await horizontalOverflow(page)).toEqual([]);
+    await expectAccessible(page, 'phone settings');
+    await shot(page, 'phone-settings');
   });
 
   it('an application signs a person in through the OIDC login and consent pages', async () => {

@@ -1,4 +1,4 @@
-import { useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
 
 export interface TabItem {
   id: string;
@@ -12,6 +12,14 @@ export interface TabItem {
 export function Tabs({ label, tabs, selected, onSelect, children, vertical }: { label: string; tabs: TabItem[]; selected: string; onSelect: (id: string) => void; children: ReactNode; vertical?: boolean }) {
   const base = useId();
   const refs = useRef<Record<string, HTMLButtonElement | null>>({});
+  // On narrow screens the tab list scrolls sideways: keep the selected tab in view.
+  useEffect(() => {
+    const el = refs.current[selected];
+    const list = el?.parentElement;
+    if (el && list && list.scrollWidth > list.clientWidth) {
+      list.scrollLeft = Math.max(0, el.offsetLeft - list.clientWidth / 2 + el.clientWidth / 2);
+    }
+  }, [selected]);
   const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
     const idx = tabs.findIndex((t) => t.id === selected);
     let next = -1;
