@@ -7,7 +7,7 @@ import { createAdapterFactory } from './adapter.js';
 import { loadSigningKeys } from './keys.js';
 import { oidcMigrations } from './migrations.js';
 import { SecretBox } from './secretBox.js';
-import { OidcStore } from './store.js';
+import { OidcStore, type OidcTables } from './store.js';
 
 describe('OIDC database adapter', () => {
   let a: Database;
@@ -76,6 +76,31 @@ describe('OIDC database adapter', () => {
     expect(await factory('AccessToken').find('at-1')).toBeUndefined();
     expect(await factory('RefreshToken').find('rt-1')).toBeUndefined();
     expect(await factory('AccessToken').find('at-2')).toBeDefined();
+  });
+
+  it('keeps only hashes of codes and tokens, so a copy of the database yields none that works', async () => {
+    const factory = createAdapterFactory(new OidcStore(a), noClients);
+    const secrets = { AuthorizationCode: 'code-secret-abc', AccessToken: 'access-secret-abc', RefreshToken: 'refresh-secret-abc' } as const;
+    for (const [kind, value] of Object.entries(secrets)) {
+      await factory(kind).upsert(value, { jti: value, kind, grantId: 'grant-h', accountId: 'u1' }, 60);
+      expect(await factory(kind).find(value)).toMatchObject({ jti: value, accountId: 'u1' });
+    }
+    const rows = await a.db.withTables<OidcTables>().selectFrom('oidc_payloads').selectAll().where('grant_id', '=', 'grant-h').execute();
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      for (const value of Object.values(secrets)) expect(JSON.stringify(row)).not.toContain(value);
+      // The stored id presented as a token is no token.
+      expect(await factory(row.kind).find(row.id)).toBeUndefined();
+    }
+    await factory('RefreshToken').consume(secrets.RefreshToken);
+    expect(typeof (await factory('RefreshToken').find(secrets.RefreshToken))?.consumed).toBe('number');
+    await factory('AccessToken').destroy(secrets.AccessToken);
+    expect(await factory('AccessToken').find(secrets.AccessToken)).toBeUndefined();
+    // A token stored in plain before ids were hashed still works until it expires.
+    await new OidcStore(a).upsertPayload({ kind: 'RefreshToken', id: 'legacy-rt', payload: JSON.stringify({ jti: 'legacy-rt', accountId: 'u1' }), grant_id: null, user_code: null, uid: null, client_id: null, expires_at: null });
+    expect(await factory('RefreshToken').find('legacy-rt')).toMatchObject({ jti: 'legacy-rt' });
+    await factory('RefreshToken').destroy('legacy-rt');
+    expect(await factory('RefreshToken').find('legacy-rt')).toBeUndefined();
   });
 
   it('reads clients from the lookup and never writes them', async () => {

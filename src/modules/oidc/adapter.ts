@@ -1,4 +1,5 @@
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
+import { sha256Hex } from '../../platform/crypto/tokens.js';
 import type { OidcStore } from './store.js';
 
 /** Client metadata for the provider, resolved from the admin-managed client table. */
@@ -18,17 +19,34 @@ export function createAdapterFactory(store: OidcStore, lookupClient: ClientLooku
  */
 const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
 
+/**
+ * Models whose id is itself a bearer credential (the opaque token an app or browser presents).
+ * Only their SHA-256 is stored, and their payload without its `jti`, so a copy of the database
+ * yields no working code or token. Sessions and interactions travel in signed cookies instead.
+ */
+const BEARER = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'ClientCredentials', 'DeviceCode', 'BackchannelAuthenticationRequest', 'RegistrationAccessToken', 'InitialAccessToken']);
+
 class DbAdapter implements Adapter {
+  private readonly hashed: boolean;
+
   constructor(
     private readonly kind: string,
     private readonly store: OidcStore,
-  ) {}
+  ) {
+    this.hashed = BEARER.has(kind);
+  }
+
+  private key(id: string): string {
+    return this.hashed ? sha256Hex(id) : id;
+  }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    const stored: AdapterPayload = { ...payload };
+    if (this.hashed) delete stored.jti;
     await this.store.upsertPayload({
       kind: this.kind,
-      id,
-      payload: JSON.stringify(payload),
+      id: this.key(id),
+      payload: JSON.stringify(stored),
       grant_id: GRANTABLE.has(this.kind) ? (payload.grantId ?? null) : null,
       user_code: payload.userCode ?? null,
       uid: payload.uid ?? null,
@@ -37,8 +55,14 @@ class DbAdapter implements Adapter {
     });
   }
 
-  find(id: string): Promise<AdapterPayload | undefined> {
-    return this.load({ id });
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    if (!this.hashed) return this.load({ id });
+    const payload = await this.load({ id: this.key(id) });
+    if (payload) return { ...payload, jti: id };
+    // Rows written before ids were hashed keep their plain id and carry it as jti; a stored hash
+    // presented as a token finds a hashed row, which has no jti, and is refused.
+    const legacy = await this.load({ id });
+    return legacy?.jti === id ? legacy : undefined;
   }
 
   findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -50,11 +74,13 @@ class DbAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
-    await this.store.consumePayload(this.kind, id);
+    await this.store.consumePayload(this.kind, this.key(id));
+    if (this.hashed) await this.store.consumePayload(this.kind, id);
   }
 
   async destroy(id: string): Promise<void> {
-    await this.store.destroyPayload(this.kind, id);
+    await this.store.destroyPayload(this.kind, this.key(id));
+    if (this.hashed) await this.store.destroyPayload(this.kind, id);
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {

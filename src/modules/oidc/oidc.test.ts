@@ -6,6 +6,7 @@ import { startServer, type TesseraServer } from '../../server/main.js';
 import { testConfig } from '../../test-support/stack.js';
 import type { IdentityModule, UserView } from '../identity/types.js';
 import type { OidcTables } from './store.js';
+import { sha256Hex } from '../../platform/crypto/tokens.js';
 import { TestBrowser } from './testing/testBrowser.js';
 
 const APP = 'http://app.example.test';
@@ -320,13 +321,14 @@ describe('OpenID Connect provider with a real relying party (openid-client)', ()
     expect((await fetch(userinfo, { headers: { authorization: `Bearer ${tokens.access_token}` } })).status).toBe(200);
     // Age the token in the database the way time would: the provider's own expiry check must refuse it.
     const db = server.platform.db.withTables<OidcTables>();
-    const row = await db.selectFrom('oidc_payloads').selectAll().where('kind', '=', 'AccessToken').where('id', '=', tokens.access_token).executeTakeFirstOrThrow();
+    const storedId = sha256Hex(tokens.access_token); // only the hash of a token is stored
+    const row = await db.selectFrom('oidc_payloads').selectAll().where('kind', '=', 'AccessToken').where('id', '=', storedId).executeTakeFirstOrThrow();
     const payload = JSON.parse(row.payload) as { exp: number; iat: number };
     await db
       .updateTable('oidc_payloads')
       .set({ payload: JSON.stringify({ ...payload, iat: payload.iat - 7200, exp: payload.exp - 7200 }) })
       .where('kind', '=', 'AccessToken')
-      .where('id', '=', tokens.access_token)
+      .where('id', '=', storedId)
       .execute();
     const expired = await fetch(userinfo, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect(expired.status).toBe(401);
