@@ -46,8 +46,9 @@ export async function restoreTrash(ctx: FilesContext, actor: FilesActor, trashId
     const taken = await ctx.store.liveChildNames(parentId, tx);
     let name = node.name;
     for (let n = 2; taken.has(name); n++) name = numberedName(node.name, n);
-    await ctx.store.unmarkTrashed(node.id, tx);
+    // Renamed first: the live-name index sees the node as soon as it leaves the trash.
     await ctx.store.updateNode(node.id, { parent_id: parentId, name }, tx);
+    await ctx.store.unmarkTrashed(node.id, tx);
     await touchFolder(ctx, parentId, actor, tx);
     await ctx.platform.audit.append(auditBy(actor, { action: 'files.restore', target: { type: 'file', id: node.id }, details: { space: node.space_id, name } }), tx);
     return { ...node, parent_id: parentId, name, trash_id: null, trashed_at: null, trashed_by: null, trash_parent_id: null, trash_path: null };
