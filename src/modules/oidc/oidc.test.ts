@@ -375,7 +375,7 @@ describe('OpenID Connect provider with a real relying party (openid-client)', ()
     expect(res.body.error.code).toBe('interaction_not_found');
   });
 
-  it('stops a disabled person: no login, no refresh, no userinfo', async () => {
+  it('stops a disabled person: no login, no refresh, no userinfo, inactive at introspection', async () => {
     const { user: carol } = await identity.service.createUser({ username: 'carol', email: 'carol@example.org', displayName: 'Carol', password: 'carol-password-1' }, SYSTEM);
     const browser = await signIn('carol', 'carol-password-1');
     const tokens = await codeFlow(browser, rp, 'openid offline_access', { prompt: 'consent' });
@@ -383,7 +383,11 @@ describe('OpenID Connect provider with a real relying party (openid-client)', ()
 
     const pending = await signIn('carol', 'carol-password-1');
     const uid = await authorize(pending, client.buildAuthorizationUrl(rp, { redirect_uri: REDIRECT, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge('y'.repeat(43)), code_challenge_method: 'S256' }));
+    expect((await client.tokenIntrospection(rp, tokens.access_token)).active).toBe(true);
     await identity.service.disableUser(carol.id, SYSTEM);
+    // Resource servers that introspect must not keep honouring the tokens of a disabled person.
+    expect((await client.tokenIntrospection(rp, tokens.access_token)).active).toBe(false);
+    expect((await client.tokenIntrospection(rp, tokens.refresh_token!)).active).toBe(false);
     expect((await pending.json(`/api/oidc/interaction/${uid}/login`, 'POST', {})).status).toBe(401);
     expect((await pending.json<InteractionAnswer>(`/api/oidc/interaction/${uid}`)).body.signedIn).toBe(false);
     await expect(client.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });

@@ -54,7 +54,11 @@ export function createProvider(deps: ProviderDeps): Provider {
       introspection: {
         enabled: true,
         // Only confidential apps, and only about their own tokens: no app learns about another's users.
-        allowedPolicy: async (_ctx, client, token) => client.clientAuthMethod !== 'none' && token.clientId === client.clientId,
+        // A token of a disabled or deleted person answers inactive, as userinfo and refresh refuse it.
+        allowedPolicy: async (_ctx, client, token) =>
+          client.clientAuthMethod !== 'none' &&
+          token.clientId === client.clientId &&
+          (await accountStillActive(deps, token)),
       },
       revocation: { enabled: true },
       userinfo: { enabled: true },
@@ -83,6 +87,13 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.use(formPostTargets);
   provider.on('server_error', (_ctx: unknown, err: unknown) => deps.log.error({ err }, 'OIDC provider error'));
   return provider;
+}
+
+/** Client-credentials tokens have no person behind them; every other token needs an active one. */
+async function accountStillActive(deps: ProviderDeps, token: object): Promise<boolean> {
+  const accountId = 'accountId' in token && typeof token.accountId === 'string' ? token.accountId : undefined;
+  if (accountId === undefined) return true;
+  return (await findAccount(deps.identity, deps.publicUrl, accountId)) !== undefined;
 }
 
 /**
