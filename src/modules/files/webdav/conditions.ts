@@ -4,7 +4,7 @@ import { quoteEtag } from '../presenters.js';
 import type { LockRow, SpaceRow } from '../tables.js';
 import type { DavRequest } from './context.js';
 import { evaluateIf, submittedTokens } from './ifHeader.js';
-import { splitDavPath } from './target.js';
+import { rawPathOf, splitDavPath } from './target.js';
 
 /** A path the request changes: only the item ('self') or the item and everything below ('tree'). */
 export interface Touch {
@@ -34,7 +34,7 @@ export async function checkConditions(dav: DavRequest, touches: Touch[]): Promis
       let names = dav.target.names;
       if (resource !== null) {
         try {
-          const parsed = splitDavPath(new URL(resource, 'http://x').pathname);
+          const parsed = splitDavPath(rawPathOf(resource));
           const mountKind = dav.target.mount.split('/')[2];
           const mountOwner = decodeURIComponent(dav.target.mount.split('/')[3] ?? '');
           if (parsed.kind !== mountKind || parsed.owner !== mountOwner) return { etag: null, lockTokens: new Set() };

@@ -5,7 +5,7 @@ import { PreconditionFailedError } from '../errors.js';
 import { quoteEtag } from '../presenters.js';
 import { checkConditions, type Touch } from './conditions.js';
 import { headerOf, type DavRequest } from './context.js';
-import { parentPath, resolveTarget } from './target.js';
+import { parentPath, rawPathOf, resolveTarget } from './target.js';
 
 /** COPY and MOVE (RFC 4918 §9.8, §9.9): Destination, Overwrite and Depth. */
 export async function copyOrMove(dav: DavRequest, kind: 'COPY' | 'MOVE'): Promise<void> {
@@ -13,14 +13,7 @@ export async function copyOrMove(dav: DavRequest, kind: 'COPY' | 'MOVE'): Promis
   if (!source) throw new AppError(404, 'not_found', 'Nothing exists at this URL.');
   const destHeader = headerOf(dav.req, 'destination');
   if (!destHeader) throw new ValidationError('The Destination header is missing.');
-  let destPath: string;
-  try {
-    const url = new URL(destHeader, `http://${dav.req.headers.host ?? 'localhost'}`);
-    destPath = url.pathname;
-  } catch {
-    throw new ValidationError('The Destination header is not a URL.');
-  }
-  const dest = await resolveTarget(dav.service, dav.user, destPath);
+  const dest = await resolveTarget(dav.service, dav.user, rawPathOf(destHeader));
   if (dest.names.length === 0) throw new AppError(403, 'forbidden', 'The root folder cannot be replaced.');
   const overwriteHeader = (headerOf(dav.req, 'overwrite') ?? 'T').toUpperCase();
   if (overwriteHeader !== 'T' && overwriteHeader !== 'F') throw new ValidationError('Overwrite must be T or F.');

@@ -76,3 +76,14 @@ export function parentPath(path: string): string {
   const i = path.lastIndexOf('/');
   return i <= 0 ? '/' : path.slice(0, i);
 }
+
+/**
+ * The path of an absolute URL or absolute path as sent (Destination, If tags), without the URL
+ * parser's dot-segment resolution: "%2e%2e" must reach splitDavPath and be refused, not resolved.
+ */
+export function rawPathOf(urlOrPath: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(urlOrPath);
+  const path = m ? m[1] || '/' : urlOrPath.split('?')[0]!;
+  if (!path.startsWith('/')) throw new ValidationError('Expected an absolute URL or path.');
+  return path;
+}

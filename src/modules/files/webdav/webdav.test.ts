@@ -1,0 +1,175 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_ACTOR, startTestServer, type TestServer } from '../../../test-support/identity.js';
+import type { FilesTables } from '../tables.js';
+import { davUser, type DavUser } from '../testing/fixtures.js';
+
+/** A request with the path sent exactly as given (fetch would normalise "..", we must not). */
+function raw(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('WebDAV', () => {
+  let ts: TestServer;
+  let alice: DavUser;
+  let bob: DavUser;
+  let carol: DavUser;
+
+  beforeAll(async () => {
+    ts = await startTestServer();
+    alice = await davUser(ts, { username: 'alice', quotaBytes: 50_000 });
+    bob = await davUser(ts, { username: 'bob' });
+    carol = await davUser(ts, { username: 'carol' });
+  });
+  afterAll(async () => {
+    await ts.close();
+  });
+
+  const dav = (u: DavUser, method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer) =>
+    raw(ts.url, method, path, { authorization: u.auth, ...headers }, body);
+
+  it('asks for Basic credentials and refuses wrong or disabled ones', async () => {
+    const none = await raw(ts.url, 'PROPFIND', '/dav/files/alice/', { depth: '0' });
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toMatch(/^Basic realm="Tessera"/);
+    const wrong = await raw(ts.url, 'PROPFIND', '/dav/files/alice/', { depth: '0', authorization: 'Basic ' + Buffer.from('alice:nope').toString('base64') });
+    expect(wrong.status).toBe(401);
+    const garbage = await raw(ts.url, 'GET', '/dav/files/alice/', { authorization: 'Bearer abc' });
+    expect(garbage.status).toBe(401);
+
+    const dora = await davUser(ts, { username: 'dora' });
+    expect((await dav(dora, 'PROPFIND', '/dav/files/dora/', { depth: '0' })).status).toBe(207);
+    await ts.identity.service.disableUser(dora.user.id, TEST_ACTOR);
+    expect((await dav(dora, 'PROPFIND', '/dav/files/dora/', { depth: '0' })).status).toBe(401);
+  });
+
+  it("keeps people out of each other's files and out of groups they are not in", async () => {
+    expect((await dav(alice, 'PUT', '/dav/files/alice/private.txt', {}, 'alice only')).status).toBe(201);
+    for (const [method, headers] of [
+      ['GET', {}],
+      ['PROPFIND', { depth: '1' }],
+      ['PUT', {}],
+      ['DELETE', {}],
+      ['MKCOL', {}],
+      ['PROPPATCH', {}],
+      ['LOCK', {}],
+      ['COPY', { destination: '/dav/files/bob/stolen.txt' }],
+      ['MOVE', { destination: '/dav/files/bob/stolen.txt' }],
+    ] as const) {
+      const res = await dav(bob, method, '/dav/files/alice/private.txt', headers);
+      expect(res.status, method).toBe(403);
+    }
+    // Nor can bob copy his way into alice's files.
+    await dav(bob, 'PUT', '/dav/files/bob/mine.txt', {}, 'bob');
+    expect((await dav(bob, 'COPY', '/dav/files/bob/mine.txt', { destination: `${ts.url}/dav/files/alice/planted.txt` })).status).toBe(403);
+    expect((await dav(alice, 'GET', '/dav/files/alice/private.txt')).body).toBe('alice only');
+
+    const group = await ts.identity.service.createGroup({ name: 'team', displayName: 'Team' }, TEST_ACTOR);
+    await ts.identity.service.addGroupMember(group.id, { type: 'user', id: alice.user.id }, TEST_ACTOR);
+    await ts.identity.service.addGroupMember(group.id, { type: 'user', id: carol.user.id }, TEST_ACTOR);
+    expect((await dav(alice, 'PUT', '/dav/spaces/team/plan.txt', {}, 'team plan')).status).toBe(201);
+    expect((await dav(carol, 'GET', '/dav/spaces/team/plan.txt')).body).toBe('team plan');
+    expect((await dav(bob, 'GET', '/dav/spaces/team/plan.txt')).status).toBe(403);
+    expect((await dav(bob, 'PROPFIND', '/dav/spaces/team/', { depth: '1' })).status).toBe(403);
+    expect((await dav(bob, 'GET', '/dav/spaces/nosuchgroup/')).status).toBe(404);
+    // Copying between one's own spaces works; moving between spaces is refused (502, RFC 4918).
+    expect((await dav(alice, 'COPY', '/dav/spaces/team/plan.txt', { destination: '/dav/files/alice/plan-copy.txt' })).status).toBe(201);
+    expect((await dav(alice, 'MOVE', '/dav/spaces/team/plan.txt', { destination: '/dav/files/alice/plan-moved.txt' })).status).toBe(502);
+  });
+
+  it('refuses path traversal, encoded slashes, NUL and too-long names', async () => {
+    await dav(bob, 'PUT', '/dav/files/bob/secret.txt', {}, 'bob secret');
+    for (const path of [
+      '/dav/files/alice/../bob/secret.txt',
+      '/dav/files/alice/%2e%2e/bob/secret.txt',
+      '/dav/files/alice/%2E%2E/%2E%2E/files/bob/secret.txt',
+      '/dav/files/alice/..%2Fbob%2Fsecret.txt',
+      '/dav/files/alice/a%2Fb',
+      '/dav/files/alice/a%00b',
+      '/dav/files/alice/./x',
+      '/dav/files/alice/bad%ZZ',
+      `/dav/files/alice/${'x'.repeat(256)}`,
+    ]) {
+      const get = await dav(alice, 'GET', path);
+      expect(get.status, path).toBe(400);
+      const put = await dav(alice, 'PUT', path, {}, 'x');
+      expect(put.status, path).toBe(400);
+    }
+    await dav(alice, 'PUT', '/dav/files/alice/movable.txt', {}, 'x');
+    expect((await dav(alice, 'MOVE', '/dav/files/alice/movable.txt', { destination: '/dav/files/alice/%2e%2e/bob/x.txt' })).status).toBe(400);
+    expect((await dav(bob, 'GET', '/dav/files/bob/secret.txt')).body).toBe('bob secret');
+    expect((await dav(alice, 'PUT', `/dav/files/alice/${encodeURIComponent('ü'.repeat(127))}`, {}, 'x')).status).toBe(201);
+    expect((await dav(alice, 'PUT', `/dav/files/alice/${encodeURIComponent('ü'.repeat(128))}`, {}, 'x')).status).toBe(400);
+  });
+
+  it('honours If-Match, refuses Depth infinity, reports quota, refuses uploads past it', async () => {
+    const created = await dav(alice, 'PUT', '/dav/files/alice/etag.txt', {}, 'one');
+    const etag = created.headers.etag as string;
+    expect(etag).toMatch(/^"[0-9a-f]+"$/);
+    expect((await dav(alice, 'PUT', '/dav/files/alice/etag.txt', { 'if-match': '"nope"' }, 'two')).status).toBe(412);
+    expect((await dav(alice, 'PUT', '/dav/files/alice/etag.txt', { 'if-match': etag }, 'two')).status).toBe(204);
+    expect((await dav(alice, 'GET', '/dav/files/alice/etag.txt')).body).toBe('two');
+    const range = await dav(alice, 'GET', '/dav/files/alice/etag.txt', { range: 'bytes=1-1' });
+    expect([range.status, range.body]).toEqual([206, 'w']);
+
+    expect((await dav(alice, 'PROPFIND', '/dav/files/alice/', { depth: 'infinity' })).status).toBe(403);
+    expect((await dav(alice, 'PROPFIND', '/dav/files/alice/')).status).toBe(403);
+    const quota = await dav(
+      alice,
+      'PROPFIND',
+      '/dav/files/alice/',
+      { depth: '0', 'content-type': 'application/xml' },
+      '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:quota-available-bytes/><d:quota-used-bytes/></d:prop></d:propfind>',
+    );
+    expect(quota.status).toBe(207);
+    const used = Number(/<D:quota-used-bytes>(\d+)</.exec(quota.body)?.[1]);
+    const available = Number(/<D:quota-available-bytes>(\d+)</.exec(quota.body)?.[1]);
+    expect(used + available).toBe(50_000);
+
+    const tooBig = await dav(alice, 'PUT', '/dav/files/alice/big.bin', {}, Buffer.alloc(available + 1, 7));
+    expect(tooBig.status).toBe(507);
+    expect((await dav(alice, 'GET', '/dav/files/alice/big.bin')).status).toBe(404);
+    // Chunked, without Content-Length: stopped while streaming.
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const u = new URL(ts.url);
+      const req = request({ host: u.hostname, port: u.port, method: 'PUT', path: '/dav/files/alice/big2.bin', headers: { authorization: alice.auth } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 10; i++) req.write(Buffer.alloc(10_000, 1));
+      req.end();
+    });
+    expect(chunked).toBe(507);
+    expect((await dav(alice, 'GET', '/dav/files/alice/big2.bin')).status).toBe(404);
+  });
+
+  it('leaves nothing half-visible when an upload is interrupted', async () => {
+    await dav(alice, 'PUT', '/dav/files/alice/keep.txt', {}, 'old content');
+    const db = ts.server.platform.db.withTables<FilesTables>();
+    const countNodes = async () => Number((await db.selectFrom('files_nodes').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await countNodes();
+    for (const name of ['half.bin', 'keep.txt']) {
+      await new Promise<void>((resolve) => {
+        const u = new URL(ts.url);
+        const req = request({ host: u.hostname, port: u.port, method: 'PUT', path: `/dav/files/alice/${name}`, headers: { authorization: alice.auth, 'content-length': '20000' } });
+        req.on('error', () => resolve());
+        req.write(Buffer.alloc(5000, 2), () => setTimeout(() => req.destroy(), 100));
+        req.on('close', () => resolve());
+      });
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await dav(alice, 'GET', '/dav/files/alice/half.bin')).status).toBe(404);
+    expect((await dav(alice, 'GET', '/dav/files/alice/keep.txt')).body).toBe('old content');
+    expect(await countNodes()).toBe(before);
+  });
+});
