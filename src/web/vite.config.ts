@@ -28,5 +28,6 @@ export default defineConfig({
       },
     },
   },
-  server: { host: '127.0.0.1', proxy: { '/api': 'http://127.0.0.1:3000', '/oidc': 'http://127.0.0.1:3000' } },
+  // Dev server: API calls go to a Tessera started with `npm start` (default port 8080).
+  server: { host: '127.0.0.1', proxy: { '/api': 'http://127.0.0.1:8080', '/oidc': 'http://127.0.0.1:8080' } },
 });
