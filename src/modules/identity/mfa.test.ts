@@ -91,6 +91,21 @@ describe('second factors', () => {
     expect(fifth.login.status).toBe('ok');
   });
 
+  it('a password alone (second factor pending) cannot end the person\'s other sessions', async () => {
+    await createUser(ts, { username: 'vera' });
+    const vera = await signIn(ts.url, 'vera', 'vera-password-1');
+    const { secret } = (await vera.post<{ secret: string }>('/api/me/totp/setup')).body;
+    expect((await vera.post('/api/me/totp/enable', { code: codeAt(secret) })).status).toBe(200);
+    const pending = await signIn(ts.url, 'vera', 'vera-password-1');
+    expect(pending.login.status).toBe('mfa_required');
+    const r = await pending.post('/api/auth/logout-everywhere');
+    expect(r.status).toBe(401);
+    expect(r.code).toBe('mfa_required');
+    expect((await vera.get('/api/me')).status).toBe(200);
+    // Plain sign-out of the pending session itself stays possible.
+    expect((await pending.post('/api/auth/logout')).status).toBe(204);
+  });
+
   it('registers a security key and signs in with it; a foreign origin or replayed answer is refused', async () => {
     await createUser(ts, { username: 'bob' });
     const bob = await signIn(ts.url, 'bob', 'bob-password-1');

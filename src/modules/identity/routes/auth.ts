@@ -41,7 +41,8 @@ export function registerAuthRoutes(app: FastifyInstance, { service, config }: Ro
     return reply.status(204).send();
   });
 
-  app.post('/api/auth/logout-everywhere', { preHandler: guard('session') }, async (req, reply) => {
+  // Not while a second factor is pending: a password alone must not end the person's sessions.
+  app.post('/api/auth/logout-everywhere', { preHandler: guard('enrolling') }, async (req, reply) => {
     await service.endAllSessions(req.auth!.user.id, actorOf(req));
     clearSessionCookie(reply, config);
     return reply.status(204).send();
