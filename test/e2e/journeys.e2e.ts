@@ -431,6 +431,16 @@ describe('Tessera in the browser', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Paramètres', level: 1 }).waitFor();
 
+    // Sign out everywhere: this session ends, and so does the one in the earlier context, whose
+    // next API call is answered "unauthenticated" and sends it to sign in, keeping its place.
+    await page.getByRole('tab', { name: 'Sessions' }).click();
+    await page.getByRole('button', { name: 'Se déconnecter partout' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Se déconnecter partout' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).or(page.getByRole('heading', { name: 'Connexion' })).waitFor();
+    const earlier = contexts[1]!.page;
+    await earlier.getByRole('link', { name: 'Mots de passe d’application pour la messagerie et l’agenda' }).click();
+    await earlier.waitForURL(/\/login\?next=%2Fsettings%2Fapp-passwords/);
+
     const other = await open();
     await other.page.goto(`${tessera.url}/login`);
     let locked = false;
