@@ -45,17 +45,18 @@ export async function verifyAppPassword(ctx: IdentityContext, login: string, pas
   const keys = [ipKey(ip), ...(row ? [accountKey(row.id)] : [])];
   if (await isLocked(ctx, keys)) return null;
   let ok = false;
-  if (row && row.status === 'active') {
-    const app = await ctx.store.appPasswordByHash(row.id, sha256Hex(password));
-    if (app) {
-      ok = true;
-      if (!app.last_used_at || Date.now() - Date.parse(app.last_used_at) > TOUCH_INTERVAL_MS) await ctx.store.touchAppPassword(app.id, now());
-    } else {
-      const view = await userView(ctx, row);
-      if (!hasSecondFactor(view) && !view.mfaRequired && (await verifyPassword(row.password_hash, password))) {
-        ok = true;
-      }
-    }
+  const active = row !== undefined && row.status === 'active';
+  const app = active ? await ctx.store.appPasswordByHash(row.id, sha256Hex(password)) : undefined;
+  if (app) {
+    ok = true;
+    if (!app.last_used_at || Date.now() - Date.parse(app.last_used_at) > TOUCH_INTERVAL_MS) await ctx.store.touchAppPassword(app.id, now());
+  } else {
+    // Every refusal costs one Argon2 verification (against a dummy hash when the account password
+    // may not be used), so timing does not tell which logins exist, are disabled or have 2FA.
+    const view = active ? await userView(ctx, row) : undefined;
+    const accountPasswordAllowed = view !== undefined && !hasSecondFactor(view) && !view.mfaRequired;
+    const matches = await verifyPassword(accountPasswordAllowed ? row!.password_hash : null, password);
+    ok = accountPasswordAllowed && matches;
   }
   if (!ok) {
     await ctx.store.transaction(async (tx) => {
