@@ -106,6 +106,23 @@ describe('second factors', () => {
     expect((await pending.post('/api/auth/logout')).status).toBe(204);
   });
 
+  it('a parallel burst of second-factor guesses gets no more tries than the lock allows', async () => {
+    const { user } = await createUser(ts, { username: 'wes' });
+    const wes = await signIn(ts.url, 'wes', 'wes-password-1');
+    const { secret } = (await wes.post<{ secret: string }>('/api/me/totp/setup')).body;
+    expect((await wes.post('/api/me/totp/enable', { code: codeAt(secret) })).status).toBe(200);
+    const pending = await signIn(ts.url, 'wes', 'wes-password-1');
+    const valid = new Set([-1, 0, 1, 2].map((o) => codeAt(secret, o)));
+    const guesses: string[] = [];
+    for (let n = 0; guesses.length < 8; n++) {
+      const code = String(100000 + n * 7919).slice(0, 6);
+      if (!valid.has(code)) guesses.push(code);
+    }
+    const results = await Promise.all(guesses.map((code) => pending.post('/api/auth/mfa/totp', { code })));
+    expect(results.map((r) => r.status).sort()).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+    expect((await admin.post(`/api/admin/users/${user.id}/unlock`)).status).toBe(204);
+  });
+
   it('registers a security key and signs in with it; a foreign origin or replayed answer is refused', async () => {
     await createUser(ts, { username: 'bob' });
     const bob = await signIn(ts.url, 'bob', 'bob-password-1');

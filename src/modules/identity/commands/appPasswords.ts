@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { now } from '../../../platform/db/database.js';
-import { NotFoundError } from '../../../platform/errors.js';
+import { NotFoundError, TooManyRequestsError } from '../../../platform/errors.js';
 import { randomToken, sha256Hex } from '../../../platform/crypto/tokens.js';
 import { verifyPassword } from '../passwords.js';
 import { presentAppPassword, type AppPasswordView } from '../presenters.js';
 import type { Actor, UserView } from '../types.js';
-import { accountKey, clearFailures, ipKey, isLocked, recordFailure } from './bruteForce.js';
+import { accountKey, clearFailures, ipKey, isLocked, recordFailure, reserveAttempt } from './bruteForce.js';
 import { auditBy, type IdentityContext } from './context.js';
 import { hasSecondFactor, userView } from './views.js';
 
@@ -53,6 +53,15 @@ export async function verifyAppPassword(ctx: IdentityContext, login: string, pas
   } else {
     // Every refusal costs one Argon2 verification (against a dummy hash when the account password
     // may not be used), so timing does not tell which logins exist, are disabled or have 2FA.
+    if (row) {
+      // Counted before the check (cleared on success) so parallel guesses cannot pass a lock together.
+      try {
+        await reserveAttempt(ctx, accountKey(row.id));
+      } catch (e) {
+        if (e instanceof TooManyRequestsError) return null;
+        throw e;
+      }
+    }
     const view = active ? await userView(ctx, row) : undefined;
     const accountPasswordAllowed = view !== undefined && !hasSecondFactor(view) && !view.mfaRequired;
     const matches = await verifyPassword(accountPasswordAllowed ? row!.password_hash : null, password);
@@ -60,7 +69,7 @@ export async function verifyAppPassword(ctx: IdentityContext, login: string, pas
   }
   if (!ok) {
     await ctx.store.transaction(async (tx) => {
-      for (const key of keys) await recordFailure(ctx, key, tx);
+      await recordFailure(ctx, ipKey(ip), tx);
       await ctx.platform.audit.append(
         { action: 'auth.app_password', actor: { id: row?.id ?? null, name: row?.username ?? login.slice(0, 100) }, ip, outcome: 'failure', details: { reason: !row ? 'unknown_user' : row.status !== 'active' ? 'disabled' : 'wrong_password' } },
         tx,

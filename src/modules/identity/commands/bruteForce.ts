@@ -52,10 +52,28 @@ export async function isLocked(ctx: IdentityContext, keys: string[]): Promise<bo
 }
 
 export async function recordFailure(ctx: IdentityContext, key: string, tx?: Tx): Promise<void> {
+  await countFailure(ctx, key, false, tx);
+}
+
+/**
+ * Counts an attempt on an account key as a failure before its secret is checked, refusing it
+ * (429) when the key is locked. The check and the count are one step on the locked counter row,
+ * so a burst of parallel guesses cannot all pass the check before any failure is recorded. A
+ * success undoes the count with `clearFailures`.
+ */
+export async function reserveAttempt(ctx: IdentityContext, key: string): Promise<void> {
+  await countFailure(ctx, key, true);
+}
+
+async function countFailure(ctx: IdentityContext, key: string, refuseWhenLocked: boolean, tx?: Tx): Promise<void> {
   const run = async (t: Tx) => {
     const at = Date.now();
     const kind = key.startsWith('ip:') ? 'ip' : 'account';
     const row = await ctx.store.lockoutForUpdate(key, kind, new Date(at).toISOString(), t);
+    if (refuseWhenLocked && row.locked_until && Date.parse(row.locked_until) > at) {
+      const retry = Math.ceil((Date.parse(row.locked_until) - at) / 1000);
+      throw new TooManyRequestsError(`Too many failed sign-in attempts. Wait ${retry} seconds and try again, or ask an administrator to unlock the account.`, retry);
+    }
     let failures = Number(row.failures);
     let windowStart = row.window_start;
     if (kind === 'ip' && at - Date.parse(windowStart) > IP_WINDOW_MS) {

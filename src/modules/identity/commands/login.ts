@@ -3,7 +3,7 @@ import { UnauthenticatedError } from '../../../platform/errors.js';
 import { sha256Hex } from '../../../platform/crypto/tokens.js';
 import { verifyPassword } from '../passwords.js';
 import type { UserView } from '../types.js';
-import { accountKey, assertNotLocked, clearFailures, ipKey, loginKey, recordFailure } from './bruteForce.js';
+import { accountKey, assertNotLocked, clearFailures, ipKey, loginKey, recordFailure, reserveAttempt } from './bruteForce.js';
 import type { IdentityContext } from './context.js';
 import { createSession } from './sessions.js';
 import { hasSecondFactor, userView } from './views.js';
@@ -39,13 +39,14 @@ export async function mfaMethodsOf(ctx: IdentityContext, user: UserView): Promis
 export async function login(ctx: IdentityContext, input: { login: string; password: string }, meta: RequestMeta, previousToken?: string): Promise<LoginResult> {
   const row = await ctx.store.userByLogin(input.login);
   const account = row ? accountKey(row.id) : loginKey(input.login);
-  await assertNotLocked(ctx, [ipKey(meta.ip), account]);
+  await assertNotLocked(ctx, [ipKey(meta.ip)]);
+  // Counted before the password is checked (and cleared on success), so parallel guesses queue on the lock.
+  await reserveAttempt(ctx, account);
   const ok = await verifyPassword(row?.password_hash ?? null, input.password);
   const actor = { id: row?.id ?? null, name: row?.username ?? input.login.slice(0, 100) };
   if (!ok) {
     await ctx.store.transaction(async (tx) => {
       await recordFailure(ctx, ipKey(meta.ip), tx);
-      await recordFailure(ctx, account, tx);
       await ctx.platform.audit.append(
         { action: 'auth.login', actor, ip: meta.ip, outcome: 'failure', target: row ? { type: 'user', id: row.id } : null, details: { reason: row ? 'wrong_password' : 'unknown_user', login: input.login.slice(0, 100) } },
         tx,
@@ -54,6 +55,8 @@ export async function login(ctx: IdentityContext, input: { login: string; passwo
     throw new UnauthenticatedError('The username, e-mail address or password is wrong.', 'invalid_credentials');
   }
   if (row!.status !== 'active') {
+    // The password was right: this is no guess to hold against the account.
+    await clearFailures(ctx, account);
     await ctx.platform.audit.append({ action: 'auth.login', actor, ip: meta.ip, outcome: 'failure', target: { type: 'user', id: row!.id }, details: { reason: 'disabled' } });
     throw new UnauthenticatedError('This account is disabled. Ask an administrator to enable it.', 'account_disabled');
   }

@@ -1,7 +1,7 @@
 import { now } from '../../../platform/db/database.js';
 import { UnauthenticatedError } from '../../../platform/errors.js';
 import type { AuthContext, UserView } from '../types.js';
-import { accountKey, assertNotLocked, clearFailures, ipKey, recordFailure } from './bruteForce.js';
+import { accountKey, assertNotLocked, clearFailures, ipKey, recordFailure, reserveAttempt } from './bruteForce.js';
 import type { IdentityContext } from './context.js';
 import type { RequestMeta } from './login.js';
 import { normalizeRecoveryCode } from './recoveryCodes.js';
@@ -17,8 +17,8 @@ function pendingSession(auth: AuthContext): string {
 
 async function fail(ctx: IdentityContext, auth: AuthContext, meta: RequestMeta, method: string): Promise<never> {
   await ctx.store.transaction(async (tx) => {
+    // The account's failure was counted by `reserveAttempt` before the factor was checked.
     await recordFailure(ctx, ipKey(meta.ip), tx);
-    await recordFailure(ctx, accountKey(auth.user.id), tx);
     await ctx.platform.audit.append(
       { action: 'auth.mfa', actor: { id: auth.user.id, name: auth.user.username }, ip: meta.ip, outcome: 'failure', target: { type: 'user', id: auth.user.id }, details: { method } },
       tx,
@@ -42,7 +42,8 @@ export async function completeMfa(ctx: IdentityContext, auth: AuthContext, meta:
 
 export async function verifyTotpStep(ctx: IdentityContext, auth: AuthContext, code: string, meta: RequestMeta): Promise<UserView> {
   pendingSession(auth);
-  await assertNotLocked(ctx, [ipKey(meta.ip), accountKey(auth.user.id)]);
+  await assertNotLocked(ctx, [ipKey(meta.ip)]);
+  await reserveAttempt(ctx, accountKey(auth.user.id));
   const row = await requireUserRow(ctx, auth.user.id);
   if (!(await consumeTotp(ctx, row, code))) return fail(ctx, auth, meta, 'totp');
   return completeMfa(ctx, auth, meta, 'totp');
@@ -50,7 +51,8 @@ export async function verifyTotpStep(ctx: IdentityContext, auth: AuthContext, co
 
 export async function verifyRecoveryStep(ctx: IdentityContext, auth: AuthContext, code: string, meta: RequestMeta): Promise<{ user: UserView; remainingRecoveryCodes: number }> {
   pendingSession(auth);
-  await assertNotLocked(ctx, [ipKey(meta.ip), accountKey(auth.user.id)]);
+  await assertNotLocked(ctx, [ipKey(meta.ip)]);
+  await reserveAttempt(ctx, accountKey(auth.user.id));
   const used = await ctx.store.useRecoveryCode(auth.user.id, ctx.box.mac(normalizeRecoveryCode(code)), now());
   if (!used) return fail(ctx, auth, meta, 'recovery');
   const remainingRecoveryCodes = await ctx.store.countUnusedRecoveryCodes(auth.user.id);

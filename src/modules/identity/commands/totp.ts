@@ -5,7 +5,7 @@ import { now } from '../../../platform/db/database.js';
 import { verifyPassword } from '../passwords.js';
 import type { UserRow } from '../tables.js';
 import type { Actor } from '../types.js';
-import { accountKey, assertNotLocked, ipKey, recordFailure } from './bruteForce.js';
+import { accountKey, assertNotLocked, clearFailures, ipKey, recordFailure, reserveAttempt } from './bruteForce.js';
 import { auditBy, type IdentityContext } from './context.js';
 import { newRecoveryCodes } from './recoveryCodes.js';
 import { requireUserRow } from './users.js';
@@ -39,11 +39,15 @@ export async function consumeTotp(ctx: IdentityContext, row: UserRow, code: stri
  * are audited: a borrowed or stolen session must not become an unlimited password oracle.
  */
 export async function assertPassword(ctx: IdentityContext, row: UserRow, password: string, actor: Actor): Promise<void> {
-  const keys = [accountKey(row.id), ...(actor.ip ? [ipKey(actor.ip)] : [])];
-  await assertNotLocked(ctx, keys);
-  if (await verifyPassword(row.password_hash, password)) return;
+  const ip = actor.ip ? ipKey(actor.ip) : null;
+  if (ip) await assertNotLocked(ctx, [ip]);
+  await reserveAttempt(ctx, accountKey(row.id));
+  if (await verifyPassword(row.password_hash, password)) {
+    await clearFailures(ctx, accountKey(row.id));
+    return;
+  }
   await ctx.store.transaction(async (tx) => {
-    for (const key of keys) await recordFailure(ctx, key, tx);
+    if (ip) await recordFailure(ctx, ip, tx);
     await ctx.platform.audit.append(auditBy(actor, { action: 'auth.password_confirm', outcome: 'failure', target: { type: 'user', id: row.id }, details: { reason: 'wrong_password' } }), tx);
   });
   throw new ForbiddenError('The password is wrong.', 'invalid_password');

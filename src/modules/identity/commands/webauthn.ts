@@ -14,7 +14,7 @@ import { now } from '../../../platform/db/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../../platform/errors.js';
 import { presentCredential, type CredentialView } from '../presenters.js';
 import type { Actor, AuthContext, UserView } from '../types.js';
-import { accountKey, assertNotLocked, ipKey } from './bruteForce.js';
+import { accountKey, assertNotLocked, ipKey, reserveAttempt } from './bruteForce.js';
 import { auditBy, type IdentityContext } from './context.js';
 import { completeMfa, failMfa } from './mfa.js';
 import type { RequestMeta } from './login.js';
@@ -124,6 +124,7 @@ export async function authenticationOptions(ctx: IdentityContext, auth: AuthCont
 export async function verifyAuthentication(ctx: IdentityContext, auth: AuthContext, response: AuthenticationResponseJSON, meta: RequestMeta): Promise<UserView> {
   await assertNotLocked(ctx, [ipKey(meta.ip), accountKey(auth.user.id)]);
   const expectedChallenge = await takeChallenge(ctx, sessionIdOf(auth));
+  await reserveAttempt(ctx, accountKey(auth.user.id));
   const cred = await ctx.store.credentialByCredentialId(response.id);
   if (!cred || cred.user_id !== auth.user.id) return failMfa(ctx, auth, meta, 'webauthn');
   const { rpID, origin } = relyingParty(ctx);
