@@ -27,6 +27,7 @@ describe('HTTP platform', () => {
     app.get('/api/missing', async () => {
       throw new NotFoundError('The thing is gone.');
     });
+    app.get('/api/whoami', async (req) => ({ ip: req.ip }));
     app.get('/api/crash', async () => {
       throw new Error('secret internal detail');
     });
@@ -112,6 +113,22 @@ describe('HTTP platform', () => {
       let last = 0;
       for (let i = 0; i < 60 && last !== 429; i++) last = (await app.inject({ url, remoteAddress: `192.0.2.${url.length}` })).statusCode;
       expect(last).toBe(429);
+    }
+  });
+
+  it('ignores X-Forwarded-For unless behind a proxy, and then takes only what the proxy appended', async () => {
+    expect((await app.inject({ url: '/api/whoami', remoteAddress: '192.0.2.91', headers: { 'x-forwarded-for': '203.0.113.9' } })).json()).toEqual({ ip: '192.0.2.91' });
+    const proxied = await createPlatform(await testConfig({ trustProxy: true }));
+    try {
+      const behind = await createHttpServer(proxied, async () => ({}));
+      behind.get('/api/whoami', async (req) => ({ ip: req.ip }));
+      await behind.ready();
+      // A client-written entry first, then the address the proxy saw.
+      const res = await behind.inject({ url: '/api/whoami', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '198.51.100.1, 203.0.113.9' } });
+      expect(res.json()).toEqual({ ip: '203.0.113.9' });
+      await behind.close();
+    } finally {
+      await proxied.close();
     }
   });
 });

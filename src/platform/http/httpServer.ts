@@ -16,7 +16,10 @@ export async function createHttpServer(platform: Platform, readiness: () => Prom
     // One line per request only when debugging; metrics count requests otherwise.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    // One reverse proxy: the client is the address it appended to X-Forwarded-For. `true` would
+    // take the leftmost entry, which the client itself can write, and defeat the per-address
+    // sign-in lockout and rate limit. (Fastify refuses a bare hop count, so the peer is trusted by position.)
+    trustProxy: config.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
     routerOptions: { maxParamLength: 500 },
   });
   registerErrorHandler(app);
