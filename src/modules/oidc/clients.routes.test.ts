@@ -63,6 +63,10 @@ describe('admin API for OIDC clients', () => {
       { name: '', redirectUris: ['https://app.example/cb'] },
       { name: 'x', redirectUris: ['https://app.example/cb'], postLogoutRedirectUris: ['nope'] },
       { name: 'x', redirectUris: ['https://app.example/cb'], colour: 'blue' },
+      // NUL cannot be stored in PostgreSQL text (a 500 there), and no name needs control characters.
+      { name: 'App\u0000', redirectUris: ['https://app.example/cb'] },
+      { name: 'App\nSecond line', redirectUris: ['https://app.example/cb'] },
+      { name: 'x', redirectUris: ['https://app.example/cb\u0000'] },
     ];
     for (const body of bad) {
       const res = await call(admin, 'POST', '/api/admin/oidc/clients', body);
