@@ -40,6 +40,8 @@ export interface AuthContext {
   enrollmentRequired: boolean;
   /** For session auth: the token state-changing requests must echo in X-CSRF-Token. */
   csrfToken?: string;
+  /** For session auth: when the person signed in with their password (ISO time), e.g. for OIDC auth_time. */
+  authenticatedAt?: string;
 }
 
 declare module 'fastify' {

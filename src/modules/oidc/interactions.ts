@@ -51,7 +51,10 @@ export class InteractionService {
     if (interaction.prompt.name !== 'login') throw new ConflictError('This request is not waiting for sign-in.', 'wrong_prompt');
     if (!oidcPolicy.canSignIn(auth.user)) throw new ForbiddenError('This account is disabled.', 'account_disabled');
     const client = await this.clientOf(interaction);
-    const result: InteractionResults = { login: { accountId: auth.user.id, remember: true } };
+    // auth_time is when the person really signed in to Tessera, not now: an app asking for a fresh
+    // sign-in (prompt=login, max_age) must be able to see that none happened here.
+    const ts = auth.authenticatedAt ? Math.floor(Date.parse(auth.authenticatedAt) / 1000) : undefined;
+    const result: InteractionResults = { login: { accountId: auth.user.id, remember: true, ...(ts ? { ts } : {}) } };
     const redirectTo = await this.provider().interactionResult(x.req, x.res, result, { mergeWithLastSubmission: false });
     await this.platform.audit.append({ action: 'oidc.login', actor, ip: actor.ip, target: { type: 'oidc_client', id: client.id }, details: { client: client.name } });
     return { redirectTo };
@@ -70,7 +73,9 @@ export class InteractionService {
     if (scopes.length) grant.addOIDCScope(scopes.join(' '));
     if (claims.length) grant.addOIDCClaims(claims);
     const grantId = await grant.save();
-    const redirectTo = await provider.interactionResult(x.req, x.res, { consent: { grantId } }, { mergeWithLastSubmission: false });
+    // Merged with the sign-in submitted for this request: without it a request with prompt=login
+    // finds its login unresolved after consent and asks again, forever.
+    const redirectTo = await provider.interactionResult(x.req, x.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
     await this.platform.audit.append({
       action: 'oidc.consent',
       actor,

@@ -5,6 +5,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { startServer, type TesseraServer } from '../../server/main.js';
 import { testConfig } from '../../test-support/stack.js';
 import type { IdentityModule, UserView } from '../identity/types.js';
+import type { IdentityTables } from '../identity/tables.js';
 import type { OidcTables } from './store.js';
 import { sha256Hex } from '../../platform/crypto/tokens.js';
 import { TestBrowser } from './testing/testBrowser.js';
@@ -332,6 +333,15 @@ describe('OpenID Connect provider with a real relying party (openid-client)', ()
       .execute();
     const expired = await fetch(userinfo, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect(expired.status).toBe(401);
+  });
+
+  it('reports the real sign-in time as auth_time, also when the app asks for a fresh sign-in', async () => {
+    const browser = await signIn('bob', 'bob-password-12');
+    const signedInAt = new Date(Date.now() - 2 * 3600_000).toISOString();
+    await server.platform.db.withTables<IdentityTables>().updateTable('sessions').set({ created_at: signedInAt }).where('user_id', '=', bob.id).execute();
+    const tokens = await codeFlow(browser, rp, 'openid', { prompt: 'login' });
+    const authTime = Number(tokens.claims()?.auth_time);
+    expect(Math.abs(authTime - Date.parse(signedInAt) / 1000)).toBeLessThan(5);
   });
 
   it('sends access_denied to the app when the person declines', async () => {

@@ -74,6 +74,7 @@ export async function resolveSession(ctx: IdentityContext, token: string): Promi
       mfaPending,
       enrollmentRequired: !mfaPending && user.mfaRequired && !hasSecondFactor(user),
       csrfToken: session.csrf_token,
+      authenticatedAt: session.created_at,
     },
   };
 }
