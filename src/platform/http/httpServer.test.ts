@@ -68,6 +68,7 @@ describe('HTTP platform', () => {
       { payload: '{"name":', status: 400, code: 'invalid_json' },
       { payload: '[]', status: 400, code: 'invalid_input' },
       { payload: 'name=a', type: 'text/plain', status: 415, code: 'unsupported_media_type' },
+      { payload: 'name=a&age=1', type: 'application/x-www-form-urlencoded', status: 415, code: 'unsupported_media_type' },
       { payload: '{"name":"' + 'x'.repeat(4000) + '","age":1}', status: 413, code: 'payload_too_large' },
     ];
     for (const c of cases) {

@@ -1,6 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
-import formbody from '@fastify/formbody';
 import { Counter, Histogram } from 'prom-client';
 import type { Platform } from '../platform.js';
 import { registerErrorHandler } from './errorHandler.js';
@@ -26,8 +25,9 @@ export async function createHttpServer(platform: Platform, readiness: () => Prom
   registerSecurityHeaders(app, config.cookieSecure);
   registerRateLimit(app, config.rateLimitPerMinute);
   await app.register(cookie, { secret: platform.secret });
-  await app.register(formbody, { bodyLimit: config.bodyLimit });
-  // The API speaks JSON; a text/plain body is a mistake (or a cross-site form trick), so 415.
+  // The API speaks JSON; text/plain and form bodies are a mistake or a cross-site form trick
+  // (the only kinds a foreign page can post without asking), so 415. The OIDC provider, which
+  // does take forms, parses its own bodies in its own scope.
   app.removeContentTypeParser('text/plain');
 
   const requests = new Counter({ name: 'tessera_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [platform.metrics] });
