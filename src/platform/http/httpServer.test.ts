@@ -132,4 +132,19 @@ describe('HTTP platform', () => {
       await proxied.close();
     }
   });
+
+  it('names a failing backend at /readyz without its internal error text', async () => {
+    const other = await createPlatform(await testConfig());
+    try {
+      const failing = await createHttpServer(other, async () => ({ database: 'connect ECONNREFUSED 10.9.8.7:5432', blobs: 'ok' }));
+      await failing.ready();
+      const res = await failing.inject('/readyz');
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toEqual({ status: 'not ready', checks: { database: 'failing', blobs: 'ok' } });
+      expect(res.body).not.toContain('10.9.8.7');
+      await failing.close();
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -39,9 +39,12 @@ export async function createHttpServer(platform: Platform, readiness: () => Prom
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
-    const checks = await readiness();
-    const ok = Object.values(checks).every((v) => v === 'ok');
+  app.get('/readyz', async (req, reply) => {
+    const results = await readiness();
+    const ok = Object.values(results).every((v) => v === 'ok');
+    // Anyone may ask, so the answer names what fails but not why (hosts, paths, user names): that goes to the log.
+    if (!ok) req.log.warn({ checks: results }, 'not ready');
+    const checks = Object.fromEntries(Object.entries(results).map(([name, v]) => [name, v === 'ok' ? 'ok' : 'failing']));
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
   });
   app.get('/metrics', async (_req, reply) => {
