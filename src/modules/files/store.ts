@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, Tx } from '../../platform/db/database.js';
+import { ConflictError } from '../../platform/errors.js';
 import type { PlatformTables } from '../../platform/db/platformTables.js';
 import type { FilesTables, LockRow, NodeRow, PropRow, SpaceRow, VersionRow } from './tables.js';
 
@@ -129,11 +130,19 @@ export class FilesStore {
   }
 
   async insertNodes(rows: NodeRow[], tx: Tx): Promise<void> {
-    for (const part of chunks(rows)) await this.q(tx).insertInto('files_nodes').values(part).execute();
+    try {
+      for (const part of chunks(rows)) await this.q(tx).insertInto('files_nodes').values(part).execute();
+    } catch (e) {
+      throw nameClash(e);
+    }
   }
 
   async updateNode(id: string, changes: Partial<Omit<NodeRow, 'id' | 'space_id'>>, tx: Tx): Promise<void> {
-    await this.q(tx).updateTable('files_nodes').set(changes).where('id', '=', id).execute();
+    try {
+      await this.q(tx).updateTable('files_nodes').set(changes).where('id', '=', id).execute();
+    } catch (e) {
+      throw nameClash(e);
+    }
   }
 
   async markTrashed(ids: string[], trashId: string, at: string, by: string | null, tx: Tx): Promise<void> {
@@ -246,6 +255,16 @@ export class FilesStore {
   async deleteExpiredLocks(spaceId: string, at: string, tx: Tx): Promise<void> {
     await this.q(tx).deleteFrom('files_locks').where('space_id', '=', spaceId).where('expires_at', '<=', at).execute();
   }
+}
+
+/**
+ * The live-name index is the last word when two writers race for one name: its violation is the
+ * same 409 the service gives when it sees the clash first.
+ */
+function nameClash(e: unknown): unknown {
+  const code = (e as { code?: unknown }).code;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505') return new ConflictError('An item with this name was just created in this folder. Reload and try again.', 'name_taken');
+  return e;
 }
 
 function orderParentsFirst(rows: NodeRow[], rootId: string): NodeRow[] {

@@ -1,3 +1,4 @@
+import { AppError, PayloadTooLargeError } from '../../../platform/errors.js';
 import type { FilesActor, FilesContext } from '../context.js';
 import { newEtag } from '../context.js';
 import type { PropRow } from '../tables.js';
@@ -18,15 +19,14 @@ export function readProps(ctx: FilesContext, nodeId: string): Promise<PropRow[]>
 }
 
 /** Applies the operations in document order, all or none (RFC 4918 PROPPATCH). */
-export async function patchProps(ctx: FilesContext, actor: FilesActor, nodeId: string, ops: PropOp[]): Promise<{ ok: boolean; problem?: string }> {
-  for (const op of ops) if ((op.value?.length ?? 0) > MAX_VALUE_CHARS) return { ok: false, problem: 'value too large' };
+export async function patchProps(ctx: FilesContext, actor: FilesActor, nodeId: string, ops: PropOp[]): Promise<void> {
+  for (const op of ops) if ((op.value?.length ?? 0) > MAX_VALUE_CHARS) throw new PayloadTooLargeError(`A property value can have at most ${MAX_VALUE_CHARS} characters.`);
   return ctx.store.transaction(async (tx) => {
     for (const op of ops) {
       if (op.op === 'set') await ctx.store.setProp({ node_id: nodeId, ns: op.ns, name: op.name, value: op.value ?? '' }, tx);
       else await ctx.store.removeProp(nodeId, op.ns, op.name, tx);
     }
-    if ((await ctx.store.props(nodeId, tx)).length > MAX_PROPS_PER_NODE) throw new Error('too many properties');
+    if ((await ctx.store.props(nodeId, tx)).length > MAX_PROPS_PER_NODE) throw new AppError(507, 'too_many_properties', `An item can have at most ${MAX_PROPS_PER_NODE} properties.`);
     await ctx.store.updateNode(nodeId, { etag: newEtag(), modified_by: actor.user.id }, tx);
-    return { ok: true };
   });
 }

@@ -1,6 +1,5 @@
 import { AppError, ValidationError } from '../../../platform/errors.js';
 import { removeLocksAt } from '../commands/locks.js';
-import { NameTakenError } from '../commands/tree.js';
 import { PreconditionFailedError } from '../errors.js';
 import { quoteEtag } from '../presenters.js';
 import { checkConditions, type Touch } from './conditions.js';
@@ -46,7 +45,7 @@ export async function copyOrMove(dav: DavRequest, kind: 'COPY' | 'MOVE'): Promis
     if (kind === 'MOVE') await removeLocksAt(dav.ctx, dav.target.space.id, dav.target.path);
     dav.reply.header('etag', quoteEtag(node.etag)).status(existing ? 204 : 201).send();
   } catch (e) {
-    if (e instanceof NameTakenError) throw new PreconditionFailedError('The destination exists and Overwrite is F.');
+    if (e instanceof AppError && e.code === 'name_taken') throw new PreconditionFailedError('The destination exists and Overwrite is F.');
     throw e;
   }
 }

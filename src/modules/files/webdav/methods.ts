@@ -72,6 +72,13 @@ export async function mkcol(dav: DavRequest): Promise<void> {
     { space: dav.target.space, path: dav.target.path, scope: 'self' },
     { space: dav.target.space, path: parentPath(dav.target.path), scope: 'self' },
   ]);
-  const folder = await dav.service.createFolder(dav.actor, parent.id, dav.target.names.at(-1)!);
+  let folder;
+  try {
+    folder = await dav.service.createFolder(dav.actor, parent.id, dav.target.names.at(-1)!);
+  } catch (e) {
+    // A concurrent MKCOL won the name: to this client the URL is simply mapped now.
+    if (e instanceof AppError && e.code === 'name_taken') throw new AppError(405, 'method_not_allowed', 'Something exists at this URL already.');
+    throw e;
+  }
   dav.reply.header('etag', quoteEtag(folder.etag)).status(201).send();
 }

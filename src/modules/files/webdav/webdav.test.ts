@@ -153,6 +153,26 @@ describe('WebDAV', () => {
     expect((await dav(alice, 'GET', '/dav/files/alice/big2.bin')).status).toBe(404);
   });
 
+  it('serialises concurrent writers of one name, and serves deep paths', async () => {
+    const results = await Promise.all([0, 1, 2, 3, 4].map((i) => dav(alice, 'PUT', '/dav/files/alice/race.txt', {}, `writer ${i}`)));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 204, 204, 204, 204]);
+    const db = ts.server.platform.db.withTables<FilesTables>();
+    const rows = await db.selectFrom('files_nodes').select('id').where('name', '=', 'race.txt').where('trash_id', 'is', null).execute();
+    expect(rows).toHaveLength(1);
+    expect(await db.selectFrom('files_versions').select('id').where('node_id', '=', rows[0]!.id).execute()).toHaveLength(4);
+    const folders = await Promise.all([0, 1, 2].map(() => dav(alice, 'MKCOL', '/dav/files/alice/same')));
+    expect(folders.map((r) => r.status).sort()).toEqual([201, 405, 405].sort());
+
+    let path = '/dav/files/alice';
+    for (let i = 0; i < 8; i++) {
+      path += '/' + `folder-${i}-`.padEnd(120, 'x');
+      expect((await dav(alice, 'MKCOL', path)).status).toBe(201);
+    }
+    expect((await dav(alice, 'PUT', `${path}/deep.txt`, {}, 'deep')).status).toBe(201);
+    expect((await dav(alice, 'GET', `${path}/deep.txt`)).body).toBe('deep');
+    expect((await dav(alice, 'PROPFIND', `${path}/`, { depth: '1' })).status).toBe(207);
+  });
+
   it('leaves nothing half-visible when an upload is interrupted', async () => {
     await dav(alice, 'PUT', '/dav/files/alice/keep.txt', {}, 'old content');
     const db = ts.server.platform.db.withTables<FilesTables>();
