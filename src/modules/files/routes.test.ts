@@ -127,6 +127,12 @@ describe('files REST API', () => {
     const trash = await alice.get<{ items: { name: string }[] }>(`/api/files/spaces/${space.id}/trash`);
     expect(trash.body.items.map((t) => t.name)).toContain('moved.txt');
     expect((await alice.patch(`/api/files/nodes/${dir.body.id}`, { parentId: dir.body.id })).code).toBe('into_itself');
+    // Replacing the folder that holds the item would delete the item with it.
+    const outer = await alice.post<Node>(`/api/files/nodes/${space.rootId}/folders`, { name: 'Outer' });
+    const inner = await alice.post<Node>(`/api/files/nodes/${outer.body.id}/folders`, { name: 'Outer' });
+    expect((await alice.patch(`/api/files/nodes/${inner.body.id}`, { parentId: space.rootId, onConflict: 'overwrite' })).code).toBe('into_itself');
+    expect((await alice.post(`/api/files/nodes/${inner.body.id}/copy`, { parentId: space.rootId, onConflict: 'overwrite' })).code).toBe('into_itself');
+    expect((await alice.get(`/api/files/nodes/${inner.body.id}`)).status).toBe(200);
     expect((await alice.patch(`/api/files/nodes/${copy.body.id}`, { name: 'x' }))).toMatchObject({ status: 200 });
     const ifMatch = await fetch(`${ts.url}/api/files/nodes/${copy.body.id}`, {
       method: 'PATCH',

@@ -32,7 +32,7 @@ export async function copyNode(
     if (folder.id === source.parent_id && name === source.name) throw new ConflictError('An item cannot be copied onto itself.', 'same_item');
     const subtree = source.kind === 'folder' && !to.shallow ? await ctx.store.liveSubtree(source.id, tx) : [source];
 
-    const replaced = await clearDestination(ctx, actor, folder, name, to.overwrite, tx);
+    const replaced = await clearDestination(ctx, actor, folder, name, to.overwrite, source, tx);
     if (quota !== null) {
       const used = await ctx.store.usedBytes(folder.space_id, tx);
       const adding = subtree.reduce((sum, n) => sum + (n.kind === 'file' ? Number(n.size) : 0), 0);

@@ -24,7 +24,7 @@ export async function moveNode(
     if (folder.space_id !== node.space_id) throw new ConflictError('Items move within one space; copy them to another space instead.', 'cross_space');
     if (folder.id === node.parent_id && name === node.name) return { node, replaced: false };
     await assertNotInside(ctx, node, folder, tx);
-    const replaced = await clearDestination(ctx, actor, folder, name, to.overwrite, tx);
+    const replaced = await clearDestination(ctx, actor, folder, name, to.overwrite, node, tx);
     const changes = { parent_id: folder.id, name, etag: newEtag(), modified_by: actor.user.id };
     await ctx.store.updateNode(node.id, changes, tx);
     await touchFolder(ctx, node.parent_id, actor, tx);

@@ -33,10 +33,12 @@ export async function trashInTx(ctx: FilesContext, actor: FilesActor, node: Node
  * Frees `name` in `folder` for a move or copy: refuses when taken unless `overwrite`, in which
  * case the existing item goes to the trash (so an overwrite never loses data). True when replaced.
  */
-export async function clearDestination(ctx: FilesContext, actor: FilesActor, folder: NodeRow, name: string, overwrite: boolean, tx: Tx): Promise<boolean> {
+export async function clearDestination(ctx: FilesContext, actor: FilesActor, folder: NodeRow, name: string, overwrite: boolean, source: NodeRow, tx: Tx): Promise<boolean> {
   const existing = await ctx.store.liveChild(folder.id, name, tx);
   if (!existing) return false;
   if (!overwrite) throw new NameTakenError(name);
+  // Replacing a folder that holds the source would throw the source away with it.
+  await assertNotInside(ctx, existing, source, tx);
   await trashInTx(ctx, actor, existing, tx);
   await ctx.platform.audit.append(
     { action: 'files.trash', actor: { id: actor.user.id, name: actor.user.username }, ip: actor.ip ?? null, target: { type: 'file', id: existing.id }, details: { name, reason: 'overwritten' } },

@@ -24,6 +24,7 @@ export async function copyOrMove(dav: DavRequest, kind: 'COPY' | 'MOVE'): Promis
   if (sameSpace && (dest.path === dav.target.path || (source.kind === 'folder' && dest.path.startsWith(dav.target.path + '/')))) {
     throw new AppError(403, 'forbidden', 'An item cannot be copied or moved onto or into itself.');
   }
+  if (sameSpace && dav.target.path.startsWith(dest.path + '/')) throw new AppError(403, 'forbidden', 'An item cannot replace a folder that contains it.');
   if (kind === 'MOVE' && !sameSpace) throw new AppError(502, 'cross_space', 'Moving between spaces is not supported; copy, then delete.');
   const destParent = await dav.service.resolvePath(dest.space, dest.names.slice(0, -1));
   if (!destParent || destParent.kind !== 'folder') throw new AppError(409, 'conflict', 'The destination folder does not exist.');
