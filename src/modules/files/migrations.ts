@@ -86,4 +86,14 @@ export const filesMigrations: MigrationSet = {
       await db.schema.createIndex('files_locks_space').on('files_locks').columns(['space_id', 'expires_at']).execute();
     },
   },
+  '2026112303_files_pending_blobs': {
+    async up(db) {
+      await db.schema
+        .createTable('files_pending_blobs')
+        .addColumn('blob_key', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('files_pending_blobs_created').on('files_pending_blobs').column('created_at').execute();
+    },
+  },
 };

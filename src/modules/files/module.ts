@@ -7,21 +7,28 @@ import { filesMigrations } from './migrations.js';
 import { registerFilesRoutes } from './routes.js';
 import { createFilesService, type FilesService } from './service.js';
 import { FilesStore } from './store.js';
+import { sweepOrphanBlobs } from './commands/sweepOrphans.js';
 import { registerWebdav } from './webdav/plugin.js';
+
+const SWEEP_EVERY_MS = 3600_000;
 
 export interface FilesModule extends TesseraModule {
   service: FilesService;
+  /** For tests and `tessera doctor`: removes blobs of uploads that never committed. */
+  sweepOrphans(olderThanMs?: number): Promise<number>;
 }
 
 /** Personal and group files: REST under /api/files, WebDAV under /dav. */
 export function createFilesModule(platform: Platform, identity: IdentityModule): FilesModule {
   const ctx: FilesContext = { platform, store: new FilesStore(platform.database), identity: identity.service };
   const service = createFilesService(ctx);
+  let sweeper: NodeJS.Timeout | undefined;
   return {
     id: 'files',
     migrations: filesMigrations,
     tiles: [{ id: 'files', path: '/files', order: 10 }],
     service,
+    sweepOrphans: (olderThanMs) => sweepOrphanBlobs(ctx, olderThanMs),
     registerJobs(p: Platform) {
       p.jobs.define(DELETE_BLOBS_JOB, {
         async handler(payload) {
@@ -33,6 +40,17 @@ export function createFilesModule(platform: Platform, identity: IdentityModule):
           }
         },
       });
+    },
+    async start() {
+      const sweep = () => {
+        sweepOrphanBlobs(ctx).catch((err: unknown) => platform.log.warn({ err }, 'could not sweep orphaned upload blobs'));
+      };
+      sweep();
+      sweeper = setInterval(sweep, SWEEP_EVERY_MS);
+      sweeper.unref();
+    },
+    async stop() {
+      if (sweeper) clearInterval(sweeper);
     },
     async registerRoutes(app: FastifyInstance) {
       await registerFilesRoutes(app, identity, service);

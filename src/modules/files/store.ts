@@ -191,6 +191,21 @@ export class FilesStore {
     return v !== undefined;
   }
 
+  // --- uploads in flight ---
+
+  async addPendingBlob(key: string, at: string): Promise<void> {
+    await this.q().insertInto('files_pending_blobs').values({ blob_key: key, created_at: at }).execute();
+  }
+
+  async removePendingBlob(key: string, tx?: Tx): Promise<void> {
+    await this.q(tx).deleteFrom('files_pending_blobs').where('blob_key', '=', key).execute();
+  }
+
+  async pendingBlobsBefore(at: string, limit: number): Promise<string[]> {
+    const rows = await this.q().selectFrom('files_pending_blobs').select('blob_key').where('created_at', '<', at).orderBy('created_at').limit(limit).execute();
+    return rows.map((r) => r.blob_key);
+  }
+
   // --- versions ---
 
   async versions(nodeId: string, tx?: Tx): Promise<VersionRow[]> {

@@ -69,6 +69,12 @@ export interface LockRow {
   created_at: string;
 }
 
+/** A blob being written for an upload: removed in the commit, so a leftover row marks an orphan. */
+export interface PendingBlobRow {
+  blob_key: string;
+  created_at: string;
+}
+
 // A type alias (not an interface) so Kysely's withTables<T> sees an indexable record.
 export type FilesTables = {
   files_spaces: SpaceRow;
@@ -76,4 +82,5 @@ export type FilesTables = {
   files_versions: VersionRow;
   files_props: PropRow;
   files_locks: LockRow;
+  files_pending_blobs: PendingBlobRow;
 };

@@ -44,10 +44,14 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
   }
 
   const key = blobKeyFor(input.space.id);
+  // Marked before writing: if the process dies before the commit, the sweeper finds the orphan.
+  await ctx.store.addPendingBlob(key, now());
   let info;
   try {
     info = await ctx.platform.blobs.put(key, input.body.pipe(limitBytes(allowance, input.body)), input.contentType ? { contentType: input.contentType } : {});
   } catch (e) {
+    await ctx.platform.blobs.delete(key).catch(() => {});
+    await ctx.store.removePendingBlob(key).catch(() => {});
     if (e instanceof StreamTooLargeError || (e as Error).message?.includes('exceeds the quota')) {
       throw new QuotaExceededError(quota ?? 0, await ctx.store.usedBytes(input.space.id));
     }
@@ -57,6 +61,7 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
   try {
     return await ctx.store.transaction(async (tx) => {
       await ctx.store.lockSpace(input.space.id, tx);
+      await ctx.store.removePendingBlob(key, tx);
       const parent = await ctx.store.node(input.parent.id, tx);
       if (!parent || parent.trash_id !== null || parent.kind !== 'folder') throw new ConflictError('The folder was moved or deleted meanwhile.', 'parent_missing');
       const existing = await ctx.store.liveChild(parent.id, name, tx);
@@ -116,6 +121,7 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
     });
   } catch (e) {
     await ctx.platform.blobs.delete(key).catch(() => {});
+    await ctx.store.removePendingBlob(key).catch(() => {});
     throw e;
   }
 }

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_ACTOR, startTestServer, type TestServer } from '../../../test-support/identity.js';
+import type { FilesModule } from '../module.js';
 import type { FilesTables } from '../tables.js';
 import { davUser, type DavUser } from '../testing/fixtures.js';
 
@@ -191,5 +192,16 @@ describe('WebDAV', () => {
     expect((await dav(alice, 'GET', '/dav/files/alice/half.bin')).status).toBe(404);
     expect((await dav(alice, 'GET', '/dav/files/alice/keep.txt')).body).toBe('old content');
     expect(await countNodes()).toBe(before);
+    // The failed uploads cleaned up after themselves: no upload is left pending.
+    expect(await db.selectFrom('files_pending_blobs').selectAll().execute()).toEqual([]);
+
+    // A process killed between writing the blob and committing leaves a pending mark; the sweeper removes the blob.
+    const orphan = `files/${alice.user.id}/orphan-test`;
+    await ts.server.platform.blobs.put(orphan, Buffer.from('orphan'));
+    await db.insertInto('files_pending_blobs').values({ blob_key: orphan, created_at: new Date(Date.now() - 25 * 3600_000).toISOString() }).execute();
+    const files = ts.server.modules.find((m) => m.id === 'files') as FilesModule;
+    expect(await files.sweepOrphans()).toBe(1);
+    expect(await ts.server.platform.blobs.stat(orphan)).toBeNull();
+    expect(await db.selectFrom('files_pending_blobs').selectAll().execute()).toEqual([]);
   });
 });
