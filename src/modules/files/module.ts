@@ -8,6 +8,7 @@ import { registerFilesRoutes } from './routes.js';
 import { createFilesService, type FilesService } from './service.js';
 import { FilesStore } from './store.js';
 import { sweepOrphanBlobs } from './commands/sweepOrphans.js';
+import { purgeExpiredTrash } from './commands/trash.js';
 import { registerWebdav } from './webdav/plugin.js';
 
 const SWEEP_EVERY_MS = 3600_000;
@@ -16,6 +17,8 @@ export interface FilesModule extends TesseraModule {
   service: FilesService;
   /** For tests and `tessera doctor`: removes blobs of uploads that never committed. */
   sweepOrphans(olderThanMs?: number): Promise<number>;
+  /** Deletes for good what has been in the trash longer than the retention (30 days by default). */
+  purgeExpiredTrash(retentionMs?: number): Promise<number>;
 }
 
 /** Personal and group files: REST under /api/files, WebDAV under /dav. */
@@ -29,6 +32,7 @@ export function createFilesModule(platform: Platform, identity: IdentityModule):
     tiles: [{ id: 'files', path: '/files', order: 10 }],
     service,
     sweepOrphans: (olderThanMs) => sweepOrphanBlobs(ctx, olderThanMs),
+    purgeExpiredTrash: (retentionMs) => purgeExpiredTrash(ctx, retentionMs),
     registerJobs(p: Platform) {
       p.jobs.define(DELETE_BLOBS_JOB, {
         async handler(payload) {
@@ -44,6 +48,7 @@ export function createFilesModule(platform: Platform, identity: IdentityModule):
     async start() {
       const sweep = () => {
         sweepOrphanBlobs(ctx).catch((err: unknown) => platform.log.warn({ err }, 'could not sweep orphaned upload blobs'));
+        purgeExpiredTrash(ctx).catch((err: unknown) => platform.log.warn({ err }, 'could not purge expired trash'));
       };
       sweep();
       sweeper = setInterval(sweep, SWEEP_EVERY_MS);

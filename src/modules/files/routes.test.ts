@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, signIn, startTestServer, type TestClient, type TestServer } from '../../test-support/identity.js';
+import type { FilesModule } from './module.js';
 import type { FilesTables } from './tables.js';
 
 interface Node {
@@ -167,6 +168,21 @@ describe('files REST API', () => {
     expect(await ts.server.platform.blobs.stat(key)).toBeNull();
     const audit = await ts.server.platform.audit.query({ action: 'files.' });
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['files.trash', 'files.restore', 'files.purge']));
+  });
+
+  it('empties trash older than the retention period, and only that', async () => {
+    const old = await upload(alice, ts.url, space.rootId, 'old-trash.txt', 'old');
+    const fresh = await upload(alice, ts.url, space.rootId, 'fresh-trash.txt', 'fresh');
+    await alice.del(`/api/files/nodes/${old.body.id}`);
+    await alice.del(`/api/files/nodes/${fresh.body.id}`);
+    const db = ts.server.platform.db.withTables<FilesTables>();
+    await db.updateTable('files_nodes').set({ trashed_at: new Date(Date.now() - 31 * 24 * 3600_000).toISOString() }).where('id', '=', old.body.id).execute();
+    const files = ts.server.modules.find((m) => m.id === 'files') as FilesModule;
+    expect(await files.purgeExpiredTrash()).toBe(1);
+    const trash = await alice.get<{ items: { id: string }[] }>(`/api/files/spaces/${space.id}/trash`);
+    expect(trash.body.items.map((t) => t.id)).toContain(fresh.body.id);
+    expect(trash.body.items.map((t) => t.id)).not.toContain(old.body.id);
+    expect(await db.selectFrom('files_nodes').select('id').where('id', '=', old.body.id).execute()).toEqual([]);
   });
 
   it('refuses uploads past the quota with 507 and stores nothing', async () => {

@@ -165,6 +165,10 @@ export class FilesStore {
       .execute();
   }
 
+  async trashItemsBefore(at: string, limit: number): Promise<NodeRow[]> {
+    return this.q().selectFrom('files_nodes').selectAll().whereRef('trash_id', '=', 'id').where('trashed_at', '<', at).orderBy('trashed_at').limit(limit).execute();
+  }
+
   async nodesOfTrashItem(trashId: string, tx?: Tx): Promise<NodeRow[]> {
     return this.q(tx).selectFrom('files_nodes').selectAll().where('trash_id', '=', trashId).execute();
   }

@@ -72,3 +72,28 @@ export async function emptyTrash(ctx: FilesContext, actor: FilesActor, spaceId: 
   for (const item of items) await purgeTrash(ctx, actor, item.id);
   return items.length;
 }
+
+/** Trash older than this is deleted for good by the hourly sweep. */
+export const TRASH_RETENTION_MS = 30 * 24 * 3600_000;
+
+/** Empties what has been in any trash longer than the retention period; audited as the system. */
+export async function purgeExpiredTrash(ctx: FilesContext, retentionMs = TRASH_RETENTION_MS): Promise<number> {
+  const before = new Date(Date.now() - retentionMs).toISOString();
+  let purged = 0;
+  for (;;) {
+    const items = await ctx.store.trashItemsBefore(before, 100);
+    if (items.length === 0) return purged;
+    for (const item of items) {
+      await ctx.store.transaction(async (tx) => {
+        const nodes = await ctx.store.nodesOfTrashItem(item.id, tx);
+        const keys = await ctx.store.deleteNodes(nodes.map((n) => n.id), tx);
+        await scheduleBlobDeletion(ctx, keys, tx);
+        await ctx.platform.audit.append(
+          { action: 'files.purge', actor: { id: null, name: 'system' }, target: { type: 'file', id: item.id }, details: { space: item.space_id, name: item.name, items: nodes.length, reason: 'retention' } },
+          tx,
+        );
+      });
+      purged++;
+    }
+  }
+}
