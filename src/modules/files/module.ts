@@ -9,6 +9,7 @@ import { createFilesService, type FilesService } from './service.js';
 import { FilesStore } from './store.js';
 import { sweepOrphanBlobs } from './commands/sweepOrphans.js';
 import { purgeExpiredTrash } from './commands/trash.js';
+import { deleteSpacesOfDeletedPeople } from './commands/deletedOwners.js';
 import { registerWebdav } from './webdav/plugin.js';
 
 const SWEEP_EVERY_MS = 3600_000;
@@ -19,6 +20,8 @@ export interface FilesModule extends TesseraModule {
   sweepOrphans(olderThanMs?: number): Promise<number>;
   /** Deletes for good what has been in the trash longer than the retention (30 days by default). */
   purgeExpiredTrash(retentionMs?: number): Promise<number>;
+  /** Deletes the personal spaces of people who were deleted. */
+  deleteSpacesOfDeletedPeople(): Promise<number>;
 }
 
 /** Personal and group files: REST under /api/files, WebDAV under /dav. */
@@ -33,6 +36,7 @@ export function createFilesModule(platform: Platform, identity: IdentityModule):
     service,
     sweepOrphans: (olderThanMs) => sweepOrphanBlobs(ctx, olderThanMs),
     purgeExpiredTrash: (retentionMs) => purgeExpiredTrash(ctx, retentionMs),
+    deleteSpacesOfDeletedPeople: () => deleteSpacesOfDeletedPeople(ctx),
     registerJobs(p: Platform) {
       p.jobs.define(DELETE_BLOBS_JOB, {
         async handler(payload) {
@@ -49,6 +53,7 @@ export function createFilesModule(platform: Platform, identity: IdentityModule):
       const sweep = () => {
         sweepOrphanBlobs(ctx).catch((err: unknown) => platform.log.warn({ err }, 'could not sweep orphaned upload blobs'));
         purgeExpiredTrash(ctx).catch((err: unknown) => platform.log.warn({ err }, 'could not purge expired trash'));
+        deleteSpacesOfDeletedPeople(ctx).catch((err: unknown) => platform.log.warn({ err }, 'could not delete the files of deleted people'));
       };
       sweep();
       sweeper = setInterval(sweep, SWEEP_EVERY_MS);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, signIn, startTestServer, type TestClient, type TestServer } from '../../test-support/identity.js';
+import { createUser, signIn, startTestServer, TEST_ACTOR, type TestClient, type TestServer } from '../../test-support/identity.js';
 import type { FilesModule } from './module.js';
 import type { FilesTables } from './tables.js';
 
@@ -183,6 +183,26 @@ describe('files REST API', () => {
     expect(trash.body.items.map((t) => t.id)).toContain(fresh.body.id);
     expect(trash.body.items.map((t) => t.id)).not.toContain(old.body.id);
     expect(await db.selectFrom('files_nodes').select('id').where('id', '=', old.body.id).execute()).toEqual([]);
+  });
+
+  it("deletes a deleted person's personal files, blobs included", async () => {
+    await createUser(ts, { username: 'erin' });
+    const erin = await signIn(ts.url, 'erin', 'erin-password-1');
+    const erinSpace = (await erin.get<{ spaces: Space[] }>('/api/files/spaces')).body.spaces[0]!;
+    const f = await upload(erin, ts.url, erinSpace.rootId, 'erin.txt', 'erin data');
+    const db = ts.server.platform.db.withTables<FilesTables>();
+    const key = (await db.selectFrom('files_nodes').select('blob_key').where('id', '=', f.body.id).executeTakeFirstOrThrow()).blob_key!;
+    const files = ts.server.modules.find((m) => m.id === 'files') as FilesModule;
+    expect(await files.deleteSpacesOfDeletedPeople()).toBe(0);
+    await ts.identity.service.deleteUser((await ts.identity.service.findUser('erin'))!.id, TEST_ACTOR);
+    expect(await files.deleteSpacesOfDeletedPeople()).toBe(1);
+    expect(await db.selectFrom('files_spaces').select('id').where('id', '=', erinSpace.id).execute()).toEqual([]);
+    expect(await db.selectFrom('files_nodes').select('id').where('space_id', '=', erinSpace.id).execute()).toEqual([]);
+    const deadline = Date.now() + 15_000;
+    while ((await ts.server.platform.blobs.stat(key)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await ts.server.platform.blobs.stat(key)).toBeNull();
+    // Everyone else's files are untouched.
+    expect((await alice.get<{ spaces: Space[] }>('/api/files/spaces')).body.spaces[0]!.id).toBe(space.id);
   });
 
   it('refuses uploads past the quota with 507 and stores nothing', async () => {

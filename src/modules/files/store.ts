@@ -51,6 +51,19 @@ export class FilesStore {
     });
   }
 
+  async personalSpaces(): Promise<SpaceRow[]> {
+    return this.q().selectFrom('files_spaces').selectAll().where('kind', '=', 'personal').execute();
+  }
+
+  /** Removes a space and everything in it; returns the blob keys its files and versions named. */
+  async deleteSpace(spaceId: string, tx: Tx): Promise<string[]> {
+    const ids = (await this.q(tx).selectFrom('files_nodes').select('id').where('space_id', '=', spaceId).execute()).map((r) => r.id);
+    const keys = await this.deleteNodes(ids, tx);
+    await this.q(tx).deleteFrom('files_locks').where('space_id', '=', spaceId).execute();
+    await this.q(tx).deleteFrom('files_spaces').where('id', '=', spaceId).execute();
+    return keys;
+  }
+
   /**
    * Serialises writers of one space on PostgreSQL (quota checks, name checks); SQLite already
    * runs one write transaction at a time.

@@ -1,0 +1,22 @@
+import { scheduleBlobDeletion, type FilesContext } from '../context.js';
+
+/**
+ * Personal files go with their owner (docs/admin-guide.md "Deleting people"): a personal space
+ * whose person no longer exists is deleted, contents and all. Group spaces stay with the group.
+ */
+export async function deleteSpacesOfDeletedPeople(ctx: FilesContext): Promise<number> {
+  let deleted = 0;
+  for (const space of await ctx.store.personalSpaces()) {
+    if (await ctx.identity.getUser(space.owner_id)) continue;
+    await ctx.store.transaction(async (tx) => {
+      const keys = await ctx.store.deleteSpace(space.id, tx);
+      await scheduleBlobDeletion(ctx, keys, tx);
+      await ctx.platform.audit.append(
+        { action: 'files.space.delete', actor: { id: null, name: 'system' }, target: { type: 'user', id: space.owner_id }, details: { space: space.id, name: space.name, reason: 'owner_deleted' } },
+        tx,
+      );
+    });
+    deleted++;
+  }
+  return deleted;
+}
