@@ -11,6 +11,7 @@ import { PortalPage } from '../features/portal/PortalPage.js';
 import { SettingsPage } from '../features/settings/SettingsPage.js';
 import { AdminPage } from '../features/admin/AdminPage.js';
 import { InteractionPage } from '../features/oidc/InteractionPage.js';
+import { FilesPage } from '../features/files/FilesPage.js';
 
 export function App() {
   return (
@@ -55,6 +56,7 @@ function Routes() {
   const admin = matchPath('/admin/:tab?', path);
   if (path === '/') page = <PortalPage />;
   else if (settings) page = <SettingsPage tab={settings.tab} />;
+  else if (path === '/files' || path.startsWith('/files/')) page = <FilesPage />;
   else if (admin) page = user.isAdmin ? <AdminPage tab={admin.tab} /> : <Forbidden />;
   else page = <NotFound />;
   return <Shell>{page}</Shell>;

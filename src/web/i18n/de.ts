@@ -50,4 +50,5 @@ export const de: DeepPartial<Catalogue> = {
   portal: { title: 'Start', greeting: 'Hallo, {{name}}' },
   settings: { title: 'Einstellungen' },
   profile: { language: 'Sprache' },
+  files: { title: 'Dateien', personal: 'Meine Dateien', spaces: 'Bereiche', trash: { link: 'Papierkorb' }, uploadFiles: 'Dateien hochladen', newFolder: 'Neuer Ordner' },
 };

@@ -50,4 +50,5 @@ export const nl: DeepPartial<Catalogue> = {
   portal: { title: 'Start', greeting: 'Hallo, {{name}}' },
   settings: { title: 'Instellingen' },
   profile: { language: 'Taal' },
+  files: { title: 'Bestanden', personal: 'Mijn bestanden', spaces: 'Ruimtes', trash: { link: 'Prullenbak' }, uploadFiles: 'Bestanden uploaden', newFolder: 'Nieuwe map' },
 };
