@@ -38,6 +38,13 @@ if (!run('build', 'npm', ['run', 'build', '--silent'])) {
   process.exit(1);
 }
 
+// The WebDAV tests drive real clients (litmus, cadaver, rclone) from Debian's packages.
+if (!run('test tools', 'bash', ['scripts/ensure-test-tools.sh'])) {
+  console.error('\nlitmus, cadaver and rclone are needed by the WebDAV tests; install them and run again.');
+  console.log('\n0 passed, 1 failed');
+  process.exit(1);
+}
+
 vitest('embedded stack', []);
 
 const dbUrl = process.env.TESSERA_TEST_DATABASE_URL;
