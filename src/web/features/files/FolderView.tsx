@@ -173,12 +173,12 @@ export function FolderView({
           </Button>
         </div>
       </div>
+      {/* The inputs stay hidden: the toolbar buttons and the menu open them. */}
       <input
         ref={fileInput}
         type="file"
         multiple
-        className="visually-hidden"
-        tabIndex={-1}
+        hidden
         aria-label={t('files.uploadFiles')}
         onChange={(e) => {
           onUpload(folderId, pickedFromInput(e.target.files));
@@ -193,8 +193,7 @@ export function FolderView({
         }}
         type="file"
         multiple
-        className="visually-hidden"
-        tabIndex={-1}
+        hidden
         aria-label={t('files.uploadFolder')}
         onChange={(e) => {
           onUpload(folderId, pickedFromInput(e.target.files));
@@ -204,8 +203,7 @@ export function FolderView({
       <input
         ref={versionInput}
         type="file"
-        className="visually-hidden"
-        tabIndex={-1}
+        hidden
         aria-label={t('files.actions.newVersion')}
         onChange={(e) => {
           const target = versionTarget.current;

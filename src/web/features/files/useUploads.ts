@@ -168,6 +168,8 @@ export function useUploads(csrfToken: string, onIdle: () => void) {
     (targetId: string, files: PickedFile[], mode: UploadMode = 'create') => {
       if (files.length === 0) return;
       folderCache.current.clear();
+      // A new batch after the last one finished starts a fresh list (conflicts still wait).
+      if (active.current === 0) jobsRef.current = jobsRef.current.filter((j) => j.status === 'conflict' || j.status === 'queued');
       const added = files.map<UploadJob>(({ file, dirs }) => ({ id: nextId.current++, file, dirs, name: file.name, targetId, mode, loaded: 0, status: 'queued', error: null, storedAs: null }));
       jobsRef.current = [...jobsRef.current, ...added];
       setJobs(jobsRef.current);
