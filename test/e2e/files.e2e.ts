@@ -345,6 +345,41 @@ describe('Files in the browser', () => {
     await page.getByText('The trash is empty.').waitFor();
   });
 
+  it('a big folder pages with "Load more"; the row menu works from the keyboard', async () => {
+    const { page } = ctx;
+    const token = await csrf(page);
+    const spaces = (await (await page.request.get(`${tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
+    const root = spaces.spaces.find((s) => s.kind === 'personal')!.rootId;
+    const folder = await page.request.post(`${tessera.url}/api/files/nodes/${root}/folders`, { data: { name: 'Archive' }, headers: { 'x-csrf-token': token } });
+    const { id: folderId } = (await folder.json()) as { id: string };
+    for (let i = 1; i <= 105; i++) {
+      const name = `scan-${String(i).padStart(3, '0')}.txt`;
+      const r = await page.request.put(`${tessera.url}/api/files/nodes/${folderId}/upload?name=${name}`, { data: Buffer.from(`page ${i}`), headers: { 'x-csrf-token': token, 'content-type': 'text/plain' } });
+      expect(r.status()).toBe(201);
+    }
+    await page.getByRole('navigation', { name: 'Spaces' }).getByRole('link', { name: 'My files' }).click();
+    await page.getByRole('link', { name: 'Archive', exact: true }).click();
+    await page.getByText('Showing 100 of 105').waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(100);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.getByRole('link', { name: 'scan-105.txt' }).waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(105);
+    await page.getByText('105 items').waitFor();
+
+    // Keyboard: open the menu, arrows move within it, Escape closes it and returns focus.
+    const menuButton = page.getByRole('button', { name: 'Actions for scan-001.txt', exact: true });
+    await menuButton.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Download');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Rename');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => menuButton.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await menuButton.getAttribute('aria-expanded')).toBe('false');
+    await page.getByRole('navigation', { name: 'Folder path' }).getByRole('link', { name: 'My files' }).click();
+    await page.getByRole('heading', { name: 'My files', level: 2 }).waitFor();
+  });
+
   it('on a phone the listing is a list with a menu per item, and nothing sticks out', async () => {
     const phone = await watchedContext(browser, tessera.origin, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, storageState: await ctx.context.storageState() });
     extra.push(phone);

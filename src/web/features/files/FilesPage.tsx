@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useErrorText } from '../../app/errors.js';
-import { useFormat } from '../../app/format.js';
+import { useFilesFormat as useFormat } from './format.js';
 import { Link, matchPath, Redirect, useLocation, usePageTitle } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
 import { Alert, PageLoading } from '../../ui/index.js';

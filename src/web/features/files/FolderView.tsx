@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useFormat } from '../../app/format.js';
+import { useFilesFormat as useFormat } from './format.js';
 import { Link } from '../../app/router.js';
 import { Alert, Button, ConfirmDialog, Spinner } from '../../ui/index.js';
 import { IconCopy, IconDownload, IconFolder } from '../../ui/icons.js';
@@ -149,14 +149,18 @@ export function FolderView({
 
   return (
     <section aria-labelledby={headingId} className="folder">
-      <nav aria-label={t('files.breadcrumb')} className="breadcrumb">
-        <ol className="crumbs">
-          <li>{isRoot ? <span aria-current="page">{spaceLabel(space, t)}</span> : <Link to={folderPath(space.id)}>{spaceLabel(space, t)}</Link>}</li>
-          {trail.map((n, i) => (
-            <li key={n.id}>{i === trail.length - 1 ? <span aria-current="page">{n.name}</span> : <Link to={folderPath(space.id, n.id)}>{n.name}</Link>}</li>
-          ))}
-        </ol>
-      </nav>
+      {isRoot ? null : (
+        <nav aria-label={t('files.breadcrumb')} className="breadcrumb">
+          <ol className="crumbs">
+            <li>
+              <Link to={folderPath(space.id)}>{spaceLabel(space, t)}</Link>
+            </li>
+            {trail.map((n, i) => (
+              <li key={n.id}>{i === trail.length - 1 ? <span aria-current="page">{n.name}</span> : <Link to={folderPath(space.id, n.id)}>{n.name}</Link>}</li>
+            ))}
+          </ol>
+        </nav>
+      )}
       <div className="folder-header">
         <h2 id={headingId} className="folder-title wrap-anywhere">
           {folderName}
@@ -307,18 +311,22 @@ export function FolderView({
             </table>
           </div>
         ) : null}
-        <p className="dropzone-hint muted small">{t('files.dropHint')}</p>
-      </div>
-      {listing && listing.total > items.length ? (
-        <div className="load-more">
-          <span className="muted">{t('files.showing', { shown: fmt.number(items.length), total: fmt.number(listing.total) })}</span>
-          <Button busy={loadingMore} onClick={() => void loadMore()}>
-            {t('files.loadMore')}
-          </Button>
+        <div className="folder-foot">
+          {listing && listing.total > items.length ? (
+            <div className="load-more">
+              <span className="muted">{t('files.showing', { shown: fmt.number(items.length), total: fmt.number(listing.total) })}</span>
+              <Button busy={loadingMore} onClick={() => void loadMore()}>
+                {t('files.loadMore')}
+              </Button>
+            </div>
+          ) : listing && listing.total > 0 ? (
+            <p className="muted small">{t('files.count', { count: listing.total })}</p>
+          ) : (
+            <span />
+          )}
+          <p className="dropzone-hint muted small">{t('files.dropHint')}</p>
         </div>
-      ) : listing && listing.total > 0 ? (
-        <p className="muted small">{t('files.count', { count: listing.total })}</p>
-      ) : null}
+      </div>
 
       <NameDialog
         open={pending?.kind === 'newFolder'}

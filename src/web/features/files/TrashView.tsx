@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useFormat } from '../../app/format.js';
+import { useFilesFormat as useFormat } from './format.js';
 import { Alert, Button, ConfirmDialog, Spinner } from '../../ui/index.js';
 import { IconFolder } from '../../ui/icons.js';
 import { filesApi, type Space, type TrashItem } from './api.js';

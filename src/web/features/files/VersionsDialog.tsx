@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useFormat } from '../../app/format.js';
+import { useFilesFormat as useFormat } from './format.js';
 import { Alert, Button, Dialog, Spinner } from '../../ui/index.js';
 import { filesApi, type FileNode, type Version } from './api.js';
 import { useFilesErrorText } from './errors.js';

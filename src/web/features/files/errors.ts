@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../app/api.js';
 import { useErrorText } from '../../app/errors.js';
-import { useFormat } from '../../app/format.js';
+import { useFilesFormat as useFormat } from './format.js';
 
 /** Files' own error codes, each with what to do next; anything else falls back to the app's texts. */
 export function useFilesErrorText(): (e: unknown, name?: string) => string {
