@@ -29,7 +29,12 @@ async function shot(page: Page, name: string): Promise<void> {
 async function horizontalOverflow(page: Page, width = 390): Promise<string[]> {
   return page.evaluate((width) => {
     if (document.documentElement.scrollWidth <= width) return [];
-    return [`document is ${document.documentElement.scrollWidth}px wide`];
+    const out: string[] = [];
+    for (const el of Array.from(document.querySelectorAll('body *'))) {
+      const r = el.getBoundingClientRect();
+      if (r.right > width + 1 && r.width > 0) out.push(`${el.tagName.toLowerCase()}.${el.className} right=${Math.round(r.right)}`);
+    }
+    return out.length ? out.slice(0, 10) : [`document is ${document.documentElement.scrollWidth}px wide`];
   }, width);
 }
 
@@ -262,7 +267,7 @@ describe('Files in the browser', () => {
     await page.getByRole('link', { name: '2026', exact: true }).click();
     await page.getByRole('link', { name: 'january.txt' }).waitFor();
     const crumbs = page.getByRole('navigation', { name: 'Folder path' });
-    expect((await crumbs.getByRole('listitem').allInnerTexts()).map((s) => s.trim())).toEqual(['My files', 'Minutes', '2026']);
+    await expect.poll(async () => (await crumbs.getByRole('listitem').allInnerTexts()).map((s) => s.trim())).toEqual(['My files', 'Minutes', '2026']);
     await crumbs.getByRole('link', { name: 'My files' }).click();
   });
 

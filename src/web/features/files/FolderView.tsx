@@ -100,7 +100,7 @@ export function FolderView({
   }, [folderId, space.rootId]);
 
   const current = trail[trail.length - 1];
-  const folderName = isRoot ? spaceLabel(space, t) : (current?.name ?? '');
+  const folderName = isRoot ? spaceLabel(space, t) : (listing?.folder.name ?? current?.name ?? '');
 
   const loadMore = async () => {
     if (!listing) return;

@@ -20,7 +20,7 @@ export function UploadPanel({ jobs, onResolve, onClear, onCancel }: { jobs: Uplo
   const overall = total === 0 ? (busy ? 0 : 1) : loaded / total;
   const summary = busy
     ? t('files.upload.progress', { done, count: jobs.length })
-    : [t('files.upload.finished', { count: done }), failed ? t('files.upload.failed', { count: failed }) : '', waiting ? t('files.upload.waiting', { count: waiting }) : ''].filter(Boolean).join(' ');
+    : [done || (!failed && !waiting) ? t('files.upload.finished', { count: done }) : '', failed ? t('files.upload.failed', { count: failed }) : '', waiting ? t('files.upload.waiting', { count: waiting }) : ''].filter(Boolean).join(' ');
   const path = (j: UploadJob) => [...j.dirs, j.storedAs ?? j.name].join('/');
   return (
     <section className="uploads" aria-labelledby={headingId}>
