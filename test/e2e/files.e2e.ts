@@ -171,6 +171,10 @@ describe('Files in the browser', () => {
     const dialog = page.getByRole('dialog', { name: 'Rename “budget.csv”' });
     const input = dialog.getByLabel('New name');
     expect(await input.inputValue()).toBe('budget.csv');
+    // A name the server refuses: said so, with the rules, and the dialog stays open.
+    await input.fill('budget/2026.csv');
+    await dialog.getByRole('button', { name: 'Rename' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'is not a valid name. Names cannot contain “/”' }).waitFor();
     await input.fill('budget-2026.csv');
     await expectAccessible(page, 'rename dialog');
     await dialog.getByRole('button', { name: 'Rename' }).click();
@@ -248,6 +252,21 @@ describe('Files in the browser', () => {
     await page.getByRole('button', { name: 'Keep both' }).click();
     await status(page, '1 file uploaded.');
     await page.getByRole('link', { name: 'notes (2).txt' }).waitFor();
+  });
+
+  it('uploads files dropped on the listing', async () => {
+    const { page } = ctx;
+    const dataTransfer = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['dropped on the page'], 'dropped.txt', { type: 'text/plain' }));
+      return dt;
+    });
+    const zone = page.locator('.dropzone');
+    await zone.dispatchEvent('dragover', { dataTransfer });
+    await zone.dispatchEvent('drop', { dataTransfer });
+    await status(page, '1 file uploaded.');
+    const href = await page.getByRole('link', { name: 'dropped.txt' }).getAttribute('href');
+    expect(await (await page.request.get(`${tessera.url}${href}`)).text()).toBe('dropped on the page');
   });
 
   it('uploads a whole folder, creating its sub-folders', async () => {
