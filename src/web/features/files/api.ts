@@ -1,4 +1,4 @@
-import { api, ApiError, type ApiErrorBody } from '../../app/api.js';
+import { api, ApiError, UNAUTHORIZED_EVENT, type ApiErrorBody } from '../../app/api.js';
 
 /** Types and calls for the Files REST API (docs/api.md, "Files"). */
 
@@ -111,6 +111,8 @@ export function uploadFile(opts: { folderId: string; name: string; file: Blob; c
         return;
       }
       const err = (data as { error?: ApiErrorBody } | undefined)?.error;
+      // As the app's client does: a session that ended elsewhere sends the person to sign in.
+      if (xhr.status === 401 && err?.code === 'unauthenticated') window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
       reject(new ApiError(xhr.status, err ?? { code: `http_${xhr.status}`, message: xhr.statusText || 'Upload failed' }));
     };
     xhr.send(opts.file);
