@@ -6,7 +6,8 @@ import type { Database, Dialect } from './database.js';
  * everything else uses Kysely's schema builder, which writes both dialects.
  */
 export interface TesseraMigration {
-  up(db: Kysely<any>, dialect: Dialect): Promise<void>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // Untyped on purpose (Kysely's advice): a migration describes the schema as it was then, not today's types.
+  up(db: Kysely<any>, dialect: Dialect): Promise<void>;
 }
 
 /** Named `<yyyymmddnn>_<module>_<what>` so that the one global order is the creation order. */
