@@ -96,4 +96,44 @@ export const filesMigrations: MigrationSet = {
       await db.schema.createIndex('files_pending_blobs_created').on('files_pending_blobs').column('created_at').execute();
     },
   },
+  '2026112304_files_sharing': {
+    async up(db) {
+      await db.schema
+        .createTable('files_shares')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('node_id', 'text', (c) => c.notNull().references('files_nodes.id'))
+        .addColumn('space_id', 'text', (c) => c.notNull().references('files_spaces.id'))
+        .addColumn('grantee_type', 'text', (c) => c.notNull())
+        .addColumn('grantee_id', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('files_shares_grantee', ['node_id', 'grantee_type', 'grantee_id'])
+        .execute();
+      await db.schema.createIndex('files_shares_to').on('files_shares').columns(['grantee_type', 'grantee_id']).execute();
+      await db.schema
+        .createTable('files_links')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('node_id', 'text', (c) => c.notNull().references('files_nodes.id'))
+        .addColumn('space_id', 'text', (c) => c.notNull().references('files_spaces.id'))
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text')
+        .addColumn('expires_at', 'text')
+        .addColumn('revoked_at', 'text')
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('files_links_node').on('files_links').column('node_id').execute();
+      // Failed link passwords per link and per link+address, shared by every process.
+      await db.schema
+        .createTable('files_link_attempts')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .addColumn('window_start', 'text', (c) => c.notNull())
+        .addColumn('locked_until', 'text')
+        .execute();
+    },
+  },
 };

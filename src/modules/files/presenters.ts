@@ -1,4 +1,5 @@
-import type { NodeRow, SpaceRow, VersionRow } from './tables.js';
+import type { AccessSummary, SharedItem, ShareView } from './commands/shares.js';
+import type { LinkRow, NodeRow, SpaceRow, VersionRow } from './tables.js';
 
 export function quoteEtag(etag: string): string {
   return `"${etag}"`;
@@ -29,4 +30,21 @@ export function presentTrashItem(n: NodeRow): Record<string, unknown> {
 
 export function presentVersion(v: VersionRow): Record<string, unknown> {
   return { id: v.id, size: Number(v.size), contentType: v.content_type, etag: quoteEtag(v.etag), createdAt: v.created_at, createdBy: v.created_by };
+}
+
+export function presentShare(v: ShareView): Record<string, unknown> {
+  return { id: v.share.id, nodeId: v.share.node_id, grantee: v.grantee, role: v.share.role, inherited: v.inherited, createdBy: v.share.created_by, createdAt: v.share.created_at, updatedAt: v.share.updated_at };
+}
+
+export function presentSharedItem(s: SharedItem): Record<string, unknown> {
+  return { node: presentNode(s.node), role: s.role, sharedBy: s.sharedBy, sharedAt: s.sharedAt };
+}
+
+/** Never the token (only its hash is stored) nor the password hash. */
+export function presentLink(l: LinkRow): Record<string, unknown> {
+  return { id: l.id, nodeId: l.node_id, role: l.role, hasPassword: l.password_hash !== null, expiresAt: l.expires_at, revokedAt: l.revoked_at, createdBy: l.created_by, createdAt: l.created_at };
+}
+
+export function presentAccess(a: AccessSummary): Record<string, unknown> {
+  return { yourRole: a.role, owner: a.owner, shares: a.shares.map(presentShare), links: a.links.map(presentLink) };
 }

@@ -3,8 +3,8 @@ import { parse } from '../../platform/http/validate.js';
 import type { IdentityModule } from '../identity/types.js';
 import type { FilesActor } from './context.js';
 import { sendContent } from './download.js';
-import { presentNode, presentSpace, presentTrashItem, presentVersion, quoteEtag } from './presenters.js';
-import { copySchema, createFolderSchema, emptyBody, listQuery, nodeParams, patchNodeSchema, spaceParams, uploadQuery, versionParams } from './schema.js';
+import { presentAccess, presentNode, presentShare, presentSharedItem, presentSpace, presentTrashItem, presentVersion, quoteEtag } from './presenters.js';
+import { copySchema, createFolderSchema, createShareSchema, emptyBody, listQuery, nodeParams, patchNodeSchema, shareParams, spaceParams, updateShareSchema, uploadQuery, versionParams } from './schema.js';
 import type { FilesService } from './service.js';
 import { PreconditionFailedError } from './errors.js';
 import { etagListMatches } from './commands/writeFile.js';
@@ -107,6 +107,39 @@ export async function registerFilesRoutes(app: FastifyInstance, identity: Identi
     const { id, versionId } = parse(versionParams, req.params);
     parse(emptyBody, req.body);
     return presentNode(await service.restoreVersion(actor(req), id, versionId));
+  });
+
+  app.get('/api/files/shared-with-me', { preHandler: requireUser }, async (req) => {
+    return { items: (await service.sharedWithMe(req.auth!.user)).map(presentSharedItem) };
+  });
+
+  app.get('/api/files/nodes/:id/access', { preHandler: requireUser }, async (req) => {
+    const { id } = parse(nodeParams, req.params);
+    return presentAccess(await service.access(req.auth!.user, id));
+  });
+
+  app.get('/api/files/nodes/:id/shares', { preHandler: requireUser }, async (req) => {
+    const { id } = parse(nodeParams, req.params);
+    return { shares: (await service.listShares(req.auth!.user, id)).map(presentShare) };
+  });
+
+  app.post('/api/files/nodes/:id/shares', { preHandler: requireUser }, async (req, reply) => {
+    const { id } = parse(nodeParams, req.params);
+    const input = parse(createShareSchema, req.body, 'share');
+    return reply.status(201).send(presentShare(await service.createShare(actor(req), id, input)));
+  });
+
+  app.patch('/api/files/nodes/:id/shares/:shareId', { preHandler: requireUser }, async (req) => {
+    const { id, shareId } = parse(shareParams, req.params);
+    const { role } = parse(updateShareSchema, req.body, 'share');
+    return presentShare(await service.updateShare(actor(req), id, shareId, role));
+  });
+
+  app.delete('/api/files/nodes/:id/shares/:shareId', { preHandler: requireUser }, async (req, reply) => {
+    const { id, shareId } = parse(shareParams, req.params);
+    parse(emptyBody, req.body);
+    await service.deleteShare(actor(req), id, shareId);
+    return reply.status(204).send();
   });
 
   // Uploads stream: this scope's body parser hands the request stream through untouched.

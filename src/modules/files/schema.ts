@@ -31,3 +31,13 @@ export const patchNodeSchema = z
 export const copySchema = z.object({ parentId: id, name: name.optional(), onConflict }).strict();
 
 export const emptyBody = z.union([z.undefined(), z.null(), z.object({}).strict()]);
+
+export const shareParams = z.object({ id, shareId: id }).strict();
+
+const grantee = z.union([
+  z.object({ type: z.literal('user'), id: id.optional(), login: z.string().min(1).max(320).optional() }).strict().refine((g) => (g.id === undefined) !== (g.login === undefined), 'give the person\'s id or login'),
+  z.object({ type: z.literal('group'), id: id.optional(), name: z.string().min(1).max(200).optional() }).strict().refine((g) => (g.id === undefined) !== (g.name === undefined), 'give the group\'s id or name'),
+]);
+
+export const createShareSchema = z.object({ grantee, role: z.enum(['view', 'edit']) }).strict();
+export const updateShareSchema = z.object({ role: z.enum(['view', 'edit']) }).strict();

@@ -7,10 +7,12 @@ import { copyNode } from './commands/copyNode.js';
 import { createFolder } from './commands/createFolder.js';
 import { moveNode } from './commands/moveNode.js';
 import { groupSpaceByName, liveNodeFor, pathOf, personalSpace, quotaOf, resolvePath, spaceFor, spacesOf } from './commands/spaces.js';
+import { accessOf, createShare, deleteShare, listShares, sharedWithMe, updateShare, type GranteeInput } from './commands/shares.js';
 import { emptyTrash, listTrash, purgeTrash, restoreTrash, trashNode } from './commands/trash.js';
 import { listVersions, restoreVersion } from './commands/versions.js';
 import { writeFile, type WriteFileInput } from './commands/writeFile.js';
 import type { SortKey } from './store.js';
+import { authorize, type FilesAction } from './policy.js';
 import type { NodeRow, SpaceRow } from './tables.js';
 
 export interface ListPage {
@@ -27,7 +29,8 @@ export function createFilesService(ctx: FilesContext) {
     personalSpace: (user: UserView) => personalSpace(ctx, user),
     groupSpaceByName: (user: UserView, name: string) => groupSpaceByName(ctx, user, name),
     space: (user: UserView, id: string) => spaceFor(ctx, user, id),
-    node: (user: UserView, id: string) => liveNodeFor(ctx, user, id),
+    node: (user: UserView, id: string, action: FilesAction = 'view') => liveNodeFor(ctx, user, id, action),
+    authorize: (user: UserView, action: FilesAction, node: NodeRow | string) => authorize(ctx, user, action, node),
     resolvePath: (space: SpaceRow, names: string[]) => resolvePath(ctx, space, names),
     pathOf: (node: NodeRow) => pathOf(ctx, node),
     async usage(space: SpaceRow): Promise<{ usedBytes: number; quotaBytes: number | null }> {
@@ -44,11 +47,14 @@ export function createFilesService(ctx: FilesContext) {
     allChildren: (folder: NodeRow) => ctx.store.allLiveChildren(folder.id),
 
     async createFolder(actor: FilesActor, parentId: string, name: string): Promise<NodeRow> {
-      await liveNodeFor(ctx, actor.user, parentId);
+      await liveNodeFor(ctx, actor.user, parentId, 'edit');
       return createFolder(ctx, actor, parentId, name);
     },
 
-    writeFile: (actor: FilesActor, input: WriteFileInput) => writeFile(ctx, actor, input),
+    async writeFile(actor: FilesActor, input: WriteFileInput) {
+      await authorize(ctx, actor.user, 'edit', input.parent);
+      return writeFile(ctx, actor, input);
+    },
 
     async readFile(node: NodeRow, range?: BlobRange): Promise<Readable> {
       if (node.kind !== 'file' || !node.blob_key) throw new NotFoundError('This item is a folder, not a file.');
@@ -56,19 +62,19 @@ export function createFilesService(ctx: FilesContext) {
     },
 
     async move(actor: FilesActor, nodeId: string, to: { parentId: string; name: string; overwrite: boolean }) {
-      await liveNodeFor(ctx, actor.user, nodeId);
-      await liveNodeFor(ctx, actor.user, to.parentId);
+      await liveNodeFor(ctx, actor.user, nodeId, 'edit');
+      await liveNodeFor(ctx, actor.user, to.parentId, 'edit');
       return moveNode(ctx, actor, nodeId, to);
     },
 
     async copy(actor: FilesActor, nodeId: string, to: { parentId: string; name: string; overwrite: boolean; shallow?: boolean }) {
-      await liveNodeFor(ctx, actor.user, nodeId);
-      await liveNodeFor(ctx, actor.user, to.parentId);
+      await liveNodeFor(ctx, actor.user, nodeId, 'view');
+      await liveNodeFor(ctx, actor.user, to.parentId, 'edit');
       return copyNode(ctx, actor, nodeId, to);
     },
 
     async trash(actor: FilesActor, nodeId: string): Promise<void> {
-      await liveNodeFor(ctx, actor.user, nodeId);
+      await liveNodeFor(ctx, actor.user, nodeId, 'edit');
       await trashNode(ctx, actor, nodeId);
     },
     listTrash: (user: UserView, spaceId: string) => listTrash(ctx, user, spaceId),
@@ -78,6 +84,13 @@ export function createFilesService(ctx: FilesContext) {
 
     listVersions: (user: UserView, nodeId: string) => listVersions(ctx, user, nodeId),
     restoreVersion: (actor: FilesActor, nodeId: string, versionId: string) => restoreVersion(ctx, actor, nodeId, versionId),
+
+    listShares: (user: UserView, nodeId: string) => listShares(ctx, user, nodeId),
+    createShare: (actor: FilesActor, nodeId: string, input: { grantee: GranteeInput; role: 'view' | 'edit' }) => createShare(ctx, actor, nodeId, input),
+    updateShare: (actor: FilesActor, nodeId: string, shareId: string, role: 'view' | 'edit') => updateShare(ctx, actor, nodeId, shareId, role),
+    deleteShare: (actor: FilesActor, nodeId: string, shareId: string) => deleteShare(ctx, actor, nodeId, shareId),
+    sharedWithMe: (user: UserView) => sharedWithMe(ctx, user),
+    access: (user: UserView, nodeId: string) => accessOf(ctx, user, nodeId),
   };
 }
 

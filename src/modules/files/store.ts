@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { ConflictError } from '../../platform/errors.js';
 import type { PlatformTables } from '../../platform/db/platformTables.js';
-import type { FilesTables, LockRow, NodeRow, PropRow, SpaceRow, VersionRow } from './tables.js';
+import type { FilesTables, LinkRow, LockRow, NodeRow, PropRow, ShareRow, SpaceRow, VersionRow } from './tables.js';
 
 type Q = Kysely<FilesTables & PlatformTables>;
 
@@ -195,6 +195,9 @@ export class FilesStore {
       for (const r of [...nodes, ...versions]) if (r.blob_key) keys.push(r.blob_key);
       await this.q(tx).deleteFrom('files_versions').where('node_id', 'in', part).execute();
       await this.q(tx).deleteFrom('files_props').where('node_id', 'in', part).execute();
+      // Shares and links end with their item.
+      await this.q(tx).deleteFrom('files_shares').where('node_id', 'in', part).execute();
+      await this.q(tx).deleteFrom('files_links').where('node_id', 'in', part).execute();
     }
     // Children before parents is not needed (no foreign key on parent_id), one statement per chunk.
     for (const part of chunks(ids)) await this.q(tx).deleteFrom('files_nodes').where('id', 'in', part).execute();
@@ -264,6 +267,91 @@ export class FilesStore {
     const out: PropRow[] = [];
     for (const part of chunks(nodeIds)) out.push(...(await this.q(tx).selectFrom('files_props').selectAll().where('node_id', 'in', part).execute()));
     return out;
+  }
+
+  /** The node and its ancestors up to the space root (nearest first). */
+  async ancestry(nodeId: string, tx?: Tx): Promise<NodeRow[]> {
+    const out: NodeRow[] = [];
+    let current = await this.node(nodeId, tx);
+    while (current) {
+      out.push(current);
+      current = current.parent_id ? await this.node(current.parent_id, tx) : undefined;
+    }
+    return out;
+  }
+
+  // --- shares ---
+
+  async sharesOn(nodeIds: string[], tx?: Tx): Promise<ShareRow[]> {
+    const out: ShareRow[] = [];
+    for (const part of chunks(nodeIds)) out.push(...(await this.q(tx).selectFrom('files_shares').selectAll().where('node_id', 'in', part).orderBy('created_at').orderBy('id').execute()));
+    return out;
+  }
+
+  async share(id: string, tx?: Tx): Promise<ShareRow | undefined> {
+    return this.q(tx).selectFrom('files_shares').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async shareTo(nodeId: string, granteeType: ShareRow['grantee_type'], granteeId: string, tx?: Tx): Promise<ShareRow | undefined> {
+    return this.q(tx).selectFrom('files_shares').selectAll().where('node_id', '=', nodeId).where('grantee_type', '=', granteeType).where('grantee_id', '=', granteeId).executeTakeFirst();
+  }
+
+  async insertShare(row: ShareRow, tx: Tx): Promise<void> {
+    try {
+      await this.q(tx).insertInto('files_shares').values(row).execute();
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505') throw new ConflictError('This item is shared with them already; change that share instead.', 'share_exists');
+      throw e;
+    }
+  }
+
+  async updateShare(id: string, changes: Pick<ShareRow, 'role' | 'updated_at'>, tx: Tx): Promise<void> {
+    await this.q(tx).updateTable('files_shares').set(changes).where('id', '=', id).execute();
+  }
+
+  async deleteShare(id: string, tx: Tx): Promise<void> {
+    await this.q(tx).deleteFrom('files_shares').where('id', '=', id).execute();
+  }
+
+  /** Shares to this person or to any of these groups, on live items. */
+  async sharesTo(userId: string, groupIds: string[]): Promise<ShareRow[]> {
+    return this.q()
+      .selectFrom('files_shares as s')
+      .innerJoin('files_nodes as n', 'n.id', 's.node_id')
+      .selectAll('s')
+      .where('n.trash_id', 'is', null)
+      .where((eb) => {
+        const toUser = eb.and([eb('s.grantee_type', '=', 'user'), eb('s.grantee_id', '=', userId)]);
+        if (groupIds.length === 0) return toUser;
+        return eb.or([toUser, eb.and([eb('s.grantee_type', '=', 'group'), eb('s.grantee_id', 'in', groupIds)])]);
+      })
+      .orderBy('s.created_at', 'desc')
+      .execute();
+  }
+
+  // --- public links ---
+
+  async linksOn(nodeIds: string[], tx?: Tx): Promise<LinkRow[]> {
+    const out: LinkRow[] = [];
+    for (const part of chunks(nodeIds)) out.push(...(await this.q(tx).selectFrom('files_links').selectAll().where('node_id', 'in', part).orderBy('created_at').orderBy('id').execute()));
+    return out;
+  }
+
+  async link(id: string, tx?: Tx): Promise<LinkRow | undefined> {
+    return this.q(tx).selectFrom('files_links').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async linkByTokenHash(hash: string): Promise<LinkRow | undefined> {
+    return this.q().selectFrom('files_links').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+  }
+
+  async insertLink(row: LinkRow, tx: Tx): Promise<void> {
+    await this.q(tx).insertInto('files_links').values(row).execute();
+  }
+
+  async revokeLink(id: string, at: string, tx: Tx): Promise<void> {
+    await this.q(tx).updateTable('files_links').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
   }
 
   // --- WebDAV locks ---

@@ -75,6 +75,41 @@ export interface PendingBlobRow {
   created_at: string;
 }
 
+/** A file or folder shared with a person or a group (everything below a folder is covered). */
+export interface ShareRow {
+  id: string;
+  node_id: string;
+  space_id: string;
+  grantee_type: 'user' | 'group';
+  grantee_id: string;
+  role: 'view' | 'edit';
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A public link; only the SHA-256 of its token is stored. */
+export interface LinkRow {
+  id: string;
+  node_id: string;
+  space_id: string;
+  token_hash: string;
+  role: 'view' | 'edit' | 'upload';
+  password_hash: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+/** Failed password attempts on a public link, per key (`link:<id>` or `ip:<id>:<address>`). */
+export interface LinkAttemptRow {
+  key: string;
+  failures: number;
+  window_start: string;
+  locked_until: string | null;
+}
+
 // A type alias (not an interface) so Kysely's withTables<T> sees an indexable record.
 export type FilesTables = {
   files_spaces: SpaceRow;
@@ -83,4 +118,7 @@ export type FilesTables = {
   files_props: PropRow;
   files_locks: LockRow;
   files_pending_blobs: PendingBlobRow;
+  files_shares: ShareRow;
+  files_links: LinkRow;
+  files_link_attempts: LinkAttemptRow;
 };

@@ -2,7 +2,7 @@ import { now, type Tx } from '../../../platform/db/database.js';
 import { ForbiddenError, NotFoundError } from '../../../platform/errors.js';
 import type { UserView } from '../../identity/types.js';
 import { folderRow, newId, type FilesContext } from '../context.js';
-import { assertCanUseSpace } from '../policy.js';
+import { assertCanUseSpace, authorize, type Access, type FilesAction } from '../policy.js';
 import type { NodeRow, SpaceRow } from '../tables.js';
 
 /** Spaces are created on first use: a personal one per person, one per group for its members. */
@@ -42,14 +42,9 @@ export async function spaceFor(ctx: FilesContext, user: UserView, spaceId: strin
   return space;
 }
 
-/** A live node the person may use, with its space; trashed and foreign items are 404. */
-export async function liveNodeFor(ctx: FilesContext, user: UserView, nodeId: string): Promise<{ space: SpaceRow; node: NodeRow }> {
-  const node = await ctx.store.node(nodeId);
-  if (!node || node.trash_id !== null) throw new NotFoundError('This item does not exist, or you have no access to it.');
-  const space = await ctx.store.space(node.space_id);
-  if (!space) throw new NotFoundError('This item does not exist, or you have no access to it.');
-  await assertCanUseSpace(ctx.identity, user, space);
-  return { space, node };
+/** A live node the person may use for `action` (policy.authorize): no access is 404, too little is 403. */
+export function liveNodeFor(ctx: FilesContext, user: UserView, nodeId: string, action: FilesAction = 'view'): Promise<Access> {
+  return authorize(ctx, user, action, nodeId);
 }
 
 /** Quota: personal spaces follow the owner's quotaBytes (null = unlimited); group spaces are unlimited for now. */

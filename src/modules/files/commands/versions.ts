@@ -13,7 +13,7 @@ export async function listVersions(ctx: FilesContext, user: UserView, nodeId: st
 
 /** The chosen version becomes current; what was current becomes a version (nothing is lost). */
 export async function restoreVersion(ctx: FilesContext, actor: FilesActor, nodeId: string, versionId: string): Promise<NodeRow> {
-  const { space } = await liveNodeFor(ctx, actor.user, nodeId);
+  const { space } = await liveNodeFor(ctx, actor.user, nodeId, 'edit');
   const quota = await quotaOf(ctx, space);
   return ctx.store.transaction(async (tx) => {
     await ctx.store.lockSpace(space.id, tx);

@@ -14,6 +14,9 @@ import { resolveTarget } from './target.js';
 
 const EXTRA_METHODS = ['PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK'];
 
+/** Methods that only read; every other one needs edit access to the item (policy.authorize). */
+const READ_METHODS = new Set(['OPTIONS', 'GET', 'HEAD', 'PROPFIND', 'COPY']);
+
 const HANDLERS: Record<string, (dav: DavRequest) => Promise<void>> = {
   OPTIONS: options,
   GET: get,
@@ -65,6 +68,8 @@ export async function registerWebdav(app: FastifyInstance, ctx: FilesContext, se
         }
       }
       const node = await service.resolvePath(target.space, target.names);
+      // The same policy as REST decides; today DAV mounts only one's own and group spaces, so this holds.
+      if (node) await service.authorize(user, READ_METHODS.has(req.method) ? 'view' : 'edit', node);
       await handler({ req, reply, user, actor: { user, ip: req.ip }, ctx, service, target, node, ifLists });
       return reply;
     };
