@@ -5,6 +5,7 @@ import type { IdentityModule } from '../identity/types.js';
 import { DELETE_BLOBS_JOB, type FilesContext } from './context.js';
 import { filesMigrations } from './migrations.js';
 import { registerFilesRoutes } from './routes.js';
+import { registerPublicLinkRoutes } from './publicRoutes.js';
 import { createFilesService, type FilesService } from './service.js';
 import { FilesStore } from './store.js';
 import { sweepOrphanBlobs } from './commands/sweepOrphans.js';
@@ -64,6 +65,7 @@ export function createFilesModule(platform: Platform, identity: IdentityModule):
     },
     async registerRoutes(app: FastifyInstance) {
       await registerFilesRoutes(app, identity, service);
+      await registerPublicLinkRoutes(app, service, platform.config.publicUrl.startsWith('https:'));
       await registerWebdav(app, ctx, service, identity);
     },
   };

@@ -48,3 +48,8 @@ export function presentLink(l: LinkRow): Record<string, unknown> {
 export function presentAccess(a: AccessSummary): Record<string, unknown> {
   return { yourRole: a.role, owner: a.owner, shares: a.shares.map(presentShare), links: a.links.map(presentLink) };
 }
+
+/** What a public link shows of an item: no space, owner or parent ids. */
+export function presentPublicNode(n: NodeRow): Record<string, unknown> {
+  return { id: n.id, name: n.name, kind: n.kind, size: Number(n.size), contentType: n.content_type, etag: quoteEtag(n.etag), modifiedAt: n.modified_at };
+}

@@ -3,8 +3,8 @@ import { parse } from '../../platform/http/validate.js';
 import type { IdentityModule } from '../identity/types.js';
 import type { FilesActor } from './context.js';
 import { sendContent } from './download.js';
-import { presentAccess, presentNode, presentShare, presentSharedItem, presentSpace, presentTrashItem, presentVersion, quoteEtag } from './presenters.js';
-import { copySchema, createFolderSchema, createShareSchema, emptyBody, listQuery, nodeParams, patchNodeSchema, shareParams, spaceParams, updateShareSchema, uploadQuery, versionParams } from './schema.js';
+import { presentLink, presentAccess, presentNode, presentShare, presentSharedItem, presentSpace, presentTrashItem, presentVersion, quoteEtag } from './presenters.js';
+import { createLinkSchema, linkParams, copySchema, createFolderSchema, createShareSchema, emptyBody, listQuery, nodeParams, patchNodeSchema, shareParams, spaceParams, updateShareSchema, uploadQuery, versionParams } from './schema.js';
 import type { FilesService } from './service.js';
 import { PreconditionFailedError } from './errors.js';
 import { etagListMatches } from './commands/writeFile.js';
@@ -139,6 +139,26 @@ export async function registerFilesRoutes(app: FastifyInstance, identity: Identi
     const { id, shareId } = parse(shareParams, req.params);
     parse(emptyBody, req.body);
     await service.deleteShare(actor(req), id, shareId);
+    return reply.status(204).send();
+  });
+
+  app.get('/api/files/nodes/:id/links', { preHandler: requireUser }, async (req) => {
+    const { id } = parse(nodeParams, req.params);
+    return { links: (await service.listLinks(req.auth!.user, id)).map(presentLink) };
+  });
+
+  app.post('/api/files/nodes/:id/links', { preHandler: requireUser }, async (req, reply) => {
+    const { id } = parse(nodeParams, req.params);
+    const input = parse(createLinkSchema, req.body, 'link');
+    const { link, token } = await service.createLink(actor(req), id, input);
+    // The token is shown once: only its hash is stored.
+    return reply.status(201).send({ ...presentLink(link), token });
+  });
+
+  app.delete('/api/files/nodes/:id/links/:linkId', { preHandler: requireUser }, async (req, reply) => {
+    const { id, linkId } = parse(linkParams, req.params);
+    parse(emptyBody, req.body);
+    await service.revokeLink(actor(req), id, linkId);
     return reply.status(204).send();
   });
 

@@ -41,3 +41,17 @@ const grantee = z.union([
 
 export const createShareSchema = z.object({ grantee, role: z.enum(['view', 'edit']) }).strict();
 export const updateShareSchema = z.object({ role: z.enum(['view', 'edit']) }).strict();
+
+export const linkParams = z.object({ id, linkId: id }).strict();
+export const createLinkSchema = z
+  .object({
+    role: z.enum(['view', 'edit', 'upload']),
+    password: z.string().min(8).max(1000).optional(),
+    expiresAt: z.string().datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+const token = z.string().min(1).max(200);
+export const publicLinkParams = z.object({ token }).strict();
+export const publicNodeParams = z.object({ token, nodeId: id }).strict();
+export const unlockSchema = z.object({ password: z.string().min(1).max(1000) }).strict();

@@ -8,6 +8,7 @@ import { createFolder } from './commands/createFolder.js';
 import { moveNode } from './commands/moveNode.js';
 import { groupSpaceByName, liveNodeFor, pathOf, personalSpace, quotaOf, resolvePath, spaceFor, spacesOf } from './commands/spaces.js';
 import { accessOf, createShare, deleteShare, listShares, sharedWithMe, updateShare, type GranteeInput } from './commands/shares.js';
+import { assertUnlocked, createLink, isUnlocked, listLinks, nodeInLink, openLink, revokeLink, unlockLink, type NewLink, type OpenLink } from './commands/links.js';
 import { emptyTrash, listTrash, purgeTrash, restoreTrash, trashNode } from './commands/trash.js';
 import { listVersions, restoreVersion } from './commands/versions.js';
 import { writeFile, type WriteFileInput } from './commands/writeFile.js';
@@ -91,6 +92,17 @@ export function createFilesService(ctx: FilesContext) {
     deleteShare: (actor: FilesActor, nodeId: string, shareId: string) => deleteShare(ctx, actor, nodeId, shareId),
     sharedWithMe: (user: UserView) => sharedWithMe(ctx, user),
     access: (user: UserView, nodeId: string) => accessOf(ctx, user, nodeId),
+
+    createLink: (actor: FilesActor, nodeId: string, input: NewLink) => createLink(ctx, actor, nodeId, input),
+    listLinks: (user: UserView, nodeId: string) => listLinks(ctx, user, nodeId),
+    revokeLink: (actor: FilesActor, nodeId: string, linkId: string) => revokeLink(ctx, actor, nodeId, linkId),
+    /** Public links: everything below acts for the link's creator, within the link's item. */
+    openLink: (token: string) => openLink(ctx, token),
+    unlockLink: (open: OpenLink, password: string, ip: string) => unlockLink(ctx, open, password, ip),
+    isLinkUnlocked: (open: OpenLink, access: string | null) => isUnlocked(ctx, open.link, access),
+    assertLinkUnlocked: (open: OpenLink, access: string | null) => assertUnlocked(ctx, open.link, access),
+    nodeInLink: (open: OpenLink, nodeId: string) => nodeInLink(ctx, open, nodeId),
+    liveChildNames: (folder: NodeRow) => ctx.store.liveChildNames(folder.id),
   };
 }
 

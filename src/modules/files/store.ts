@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { ConflictError } from '../../platform/errors.js';
 import type { PlatformTables } from '../../platform/db/platformTables.js';
-import type { FilesTables, LinkRow, LockRow, NodeRow, PropRow, ShareRow, SpaceRow, VersionRow } from './tables.js';
+import type { FilesTables, LinkAttemptRow, LinkRow, LockRow, NodeRow, PropRow, ShareRow, SpaceRow, VersionRow } from './tables.js';
 
 type Q = Kysely<FilesTables & PlatformTables>;
 
@@ -352,6 +352,22 @@ export class FilesStore {
 
   async revokeLink(id: string, at: string, tx: Tx): Promise<void> {
     await this.q(tx).updateTable('files_links').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+  }
+
+  async linkAttempt(key: string, tx?: Tx): Promise<LinkAttemptRow | undefined> {
+    return this.q(tx).selectFrom('files_link_attempts').selectAll().where('key', '=', key).executeTakeFirst();
+  }
+
+  async saveLinkAttempt(row: LinkAttemptRow, tx: Tx): Promise<void> {
+    await this.q(tx)
+      .insertInto('files_link_attempts')
+      .values(row)
+      .onConflict((oc) => oc.column('key').doUpdateSet({ failures: row.failures, window_start: row.window_start, locked_until: row.locked_until }))
+      .execute();
+  }
+
+  async deleteLinkAttempt(key: string): Promise<void> {
+    await this.q().deleteFrom('files_link_attempts').where('key', '=', key).execute();
   }
 
   // --- WebDAV locks ---
