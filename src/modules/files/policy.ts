@@ -58,11 +58,13 @@ export function roleFromShares(shares: ShareRow[], userId: string, groupIds: str
  * The one place that decides access to an item, for every adapter (REST, WebDAV, links).
  * No access at all is 404 (ids reveal nothing); access too weak for the action is 403.
  */
-export async function authorize(deps: PolicyDeps, user: UserView, action: FilesAction, nodeOrId: NodeRow | string): Promise<Access> {
+export async function authorize(deps: PolicyDeps, user: UserView, action: FilesAction, nodeOrId: NodeRow | string, knownSpace?: SpaceRow): Promise<Access> {
   const node = typeof nodeOrId === 'string' ? await deps.store.node(nodeOrId) : nodeOrId;
   if (!node || node.trash_id !== null || user.status !== 'active') throw new NotFoundError(NOT_FOUND);
-  const space = await deps.store.space(node.space_id);
+  const space = knownSpace?.id === node.space_id ? knownSpace : await deps.store.space(node.space_id);
   if (!space) throw new NotFoundError(NOT_FOUND);
+  // The common case first, without a group lookup: one's own personal space.
+  if (space.kind === 'personal' && space.owner_id === user.id) return { space, node, role: 'space' };
   const groupIds = await deps.identity.groupIdsOf(user.id);
   if (await canUseSpace(deps.identity, user, space, groupIds)) return { space, node, role: 'space' };
   const ancestry = await deps.store.ancestry(node.id);

@@ -31,7 +31,7 @@ export function createFilesService(ctx: FilesContext) {
     groupSpaceByName: (user: UserView, name: string) => groupSpaceByName(ctx, user, name),
     space: (user: UserView, id: string) => spaceFor(ctx, user, id),
     node: (user: UserView, id: string, action: FilesAction = 'view') => liveNodeFor(ctx, user, id, action),
-    authorize: (user: UserView, action: FilesAction, node: NodeRow | string) => authorize(ctx, user, action, node),
+    authorize: (user: UserView, action: FilesAction, node: NodeRow | string, space?: SpaceRow) => authorize(ctx, user, action, node, space),
     resolvePath: (space: SpaceRow, names: string[]) => resolvePath(ctx, space, names),
     pathOf: (node: NodeRow) => pathOf(ctx, node),
     async usage(space: SpaceRow): Promise<{ usedBytes: number; quotaBytes: number | null }> {
@@ -53,7 +53,7 @@ export function createFilesService(ctx: FilesContext) {
     },
 
     async writeFile(actor: FilesActor, input: WriteFileInput) {
-      await authorize(ctx, actor.user, 'edit', input.parent);
+      await authorize(ctx, actor.user, 'edit', input.parent, input.space);
       return writeFile(ctx, actor, input);
     },
 

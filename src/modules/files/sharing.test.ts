@@ -145,6 +145,13 @@ describe('sharing: policy, shares and the permission matrix', () => {
         },
       },
       { name: 'POST share', expect: manage(201), call: (c, r) => c.post(`/api/files/nodes/${plan.id}/shares`, { grantee: { type: 'user', login: 'vera' }, role: r === 'owner' ? 'view' : 'edit' }) },
+      { name: 'GET links', expect: manage(200), call: (c) => c.get(`/api/files/nodes/${project.id}/links`) },
+      { name: 'POST link', expect: manage(201), call: (c) => c.post(`/api/files/nodes/${project.id}/links`, { role: 'view' }) },
+      {
+        name: 'DELETE link',
+        expect: manage(204),
+        call: async (c) => c.del(`/api/files/nodes/${project.id}/links/${(await alice.post<{ id: string }>(`/api/files/nodes/${project.id}/links`, { role: 'upload' })).body.id}`),
+      },
       {
         name: 'PATCH share',
         expect: manage(200),

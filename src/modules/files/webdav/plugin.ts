@@ -69,7 +69,7 @@ export async function registerWebdav(app: FastifyInstance, ctx: FilesContext, se
       }
       const node = await service.resolvePath(target.space, target.names);
       // The same policy as REST decides; today DAV mounts only one's own and group spaces, so this holds.
-      if (node) await service.authorize(user, READ_METHODS.has(req.method) ? 'view' : 'edit', node);
+      if (node) await service.authorize(user, READ_METHODS.has(req.method) ? 'view' : 'edit', node, target.space);
       await handler({ req, reply, user, actor: { user, ip: req.ip }, ctx, service, target, node, ifLists });
       return reply;
     };
