@@ -1,5 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '../../platform/errors.js';
+import { AppError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '../../platform/errors.js';
+import { QuotaExceededError } from './errors.js';
+import type { WriteFileInput } from './commands/writeFile.js';
+import type { FilesActor } from './context.js';
 import { parse } from '../../platform/http/validate.js';
 import { LINK_ACCESS_SECONDS } from './commands/links.js';
 import { sendContent } from './download.js';
@@ -95,11 +98,21 @@ export async function registerPublicLinkRoutes(app: FastifyInstance, service: Fi
         const taken = await service.liveChildNames(folder);
         let name = wanted;
         for (let n = 2; taken.has(name); n++) name = numberedName(wanted, n);
-        const { node } = await service.writeFile(actor, { ...common, name, ifNoneMatch: '*' });
+        const { node } = await write(service, actor, { ...common, name, ifNoneMatch: '*' });
         return reply.status(201).send({ name: node.name, size: Number(node.size) });
       }
-      const { node, created } = await service.writeFile(actor, { ...common, name: wanted, ifMatch: header('if-match'), ifNoneMatch: header('if-none-match') });
+      const { node, created } = await write(service, actor, { ...common, name: wanted, ifMatch: header('if-match'), ifNoneMatch: header('if-none-match') });
       return reply.status(created ? 201 : 200).header('etag', quoteEtag(node.etag)).send(presentPublicNode(node));
     });
   });
+}
+
+/** A full space says so, without telling a stranger how much the owner stores. */
+async function write(service: FilesService, actor: FilesActor, input: WriteFileInput) {
+  try {
+    return await service.writeFile(actor, input);
+  } catch (e) {
+    if (e instanceof QuotaExceededError) throw new AppError(507, 'quota_exceeded', 'There is not enough storage left for this upload. Tell the person who sent you the link.');
+    throw e;
+  }
 }

@@ -184,6 +184,20 @@ describe('sharing: policy, shares and the permission matrix', () => {
     expect((await rest.view.post(`/api/files/nodes/${plan.id}/copy`, { parentId: (await rest.view.get<{ spaces: { kind: string; rootId: string }[] }>('/api/files/spaces')).body.spaces[0]!.rootId })).status).toBe(201);
   });
 
+  it('group members share from their group space; recipients see it with the group as owner', async () => {
+    const gina = rest.group;
+    const outer = (await gina.get<{ spaces: { kind: string; name: string; rootId: string }[] }>('/api/files/spaces')).body.spaces.find((s) => s.name === 'outer')!;
+    const doc = (await upload(gina, outer.rootId, 'group-doc.txt', 'from the group')).body;
+    expect((await rest.none.get(`/api/files/nodes/${doc.id}`)).status).toBe(404);
+    expect((await gina.post(`/api/files/nodes/${doc.id}/shares`, { grantee: { type: 'user', login: 'nora' }, role: 'view' })).status).toBe(201);
+    expect((await gina.post(`/api/files/nodes/${doc.id}/shares`, { grantee: { type: 'group', name: 'outer' }, role: 'view' })).status).toBe(400);
+    const access = await rest.none.get<{ owner: { type: string; group: { name: string; memberCount: number } }; yourRole: string }>(`/api/files/nodes/${doc.id}/access`);
+    expect(access.body).toMatchObject({ yourRole: 'view', owner: { type: 'group', group: { name: 'outer' } } });
+    const items = (await rest.none.get<{ items: { node: Node }[] }>('/api/files/shared-with-me')).body.items;
+    expect(items.map((i) => i.node.name)).toContain('group-doc.txt');
+    expect((await upload(rest.none, outer.rootId, 'intruder.txt', 'x')).status).toBe(404);
+  });
+
   it('audits every share change', async () => {
     const entries = await ts.server.platform.audit.query({ action: 'files.share.' });
     const actions = entries.map((e) => e.action);
