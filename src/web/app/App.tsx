@@ -12,6 +12,7 @@ import { SettingsPage } from '../features/settings/SettingsPage.js';
 import { AdminPage } from '../features/admin/AdminPage.js';
 import { InteractionPage } from '../features/oidc/InteractionPage.js';
 import { FilesPage } from '../features/files/FilesPage.js';
+import { PublicLinkPage } from '../features/files/PublicLinkPage.js';
 
 export function App() {
   return (
@@ -39,6 +40,9 @@ function Routes() {
 
   if (path === '/setup') return <SetupPage token={search.get('token') ?? ''} />;
   if (path === '/login') return <LoginPage next={search.get('next')} />;
+  // Public links work signed out: never sent to sign in.
+  const publicLink = matchPath('/s/:token', path);
+  if (publicLink) return <PublicLinkPage token={publicLink.token!} />;
 
   const here = path + (search.toString() ? `?${search.toString()}` : '');
   const interaction = matchPath('/interaction/:uid', path);

@@ -1,0 +1,263 @@
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, ApiError, uploadWithProgress } from '../../app/api.js';
+import { AuthFrame } from '../../app/Shell.js';
+import { usePageTitle } from '../../app/router.js';
+import { Alert, Button, ProgressBar, Spinner, TextField } from '../../ui/index.js';
+import { useFilesFormat } from './format.js';
+import './files.css';
+
+/** The page behind a public link (`/s/:token`): works signed out (docs/api.md, "Public links"). */
+
+interface PublicNode {
+  id: string;
+  name: string;
+  kind: 'folder' | 'file';
+  size: number;
+  contentType: string | null;
+  etag: string;
+  modifiedAt: string;
+}
+
+interface LinkInfo {
+  role: 'view' | 'edit' | 'upload';
+  passwordRequired: boolean;
+  unlocked: boolean;
+  expiresAt: string | null;
+  item: PublicNode | null;
+}
+
+type Problem = 'gone' | 'locked' | 'other';
+
+const enc = encodeURIComponent;
+
+function problemOf(e: unknown): Problem {
+  if (e instanceof ApiError && e.status === 404) return 'gone';
+  if (e instanceof ApiError && e.status === 429) return 'locked';
+  return 'other';
+}
+
+export function PublicLinkPage({ token }: { token: string }) {
+  const { t } = useTranslation();
+  usePageTitle(t('sharing.public.title'));
+  const base = `/api/public/links/${enc(token)}`;
+  const [info, setInfo] = useState<LinkInfo | null>(null);
+  const [problem, setProblem] = useState<{ kind: Problem; minutes: number | null } | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setInfo(await api.get<LinkInfo>(base));
+      setProblem(null);
+    } catch (e) {
+      setProblem({ kind: problemOf(e), minutes: null });
+    }
+  }, [base]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  let body;
+  if (problem) body = <ProblemView kind={problem.kind} minutes={problem.minutes} />;
+  else if (!info) body = <Spinner label={t('common.loading')} />;
+  else if (!info.unlocked || !info.item) {
+    body = (
+      <PasswordForm
+        base={base}
+        onUnlocked={() => void load()}
+        onLocked={(minutes) => setProblem({ kind: 'locked', minutes })}
+        onGone={() => setProblem({ kind: 'gone', minutes: null })}
+      />
+    );
+  } else if (info.role === 'upload') body = <UploadArea base={base} folderId={info.item.id} onGone={() => setProblem({ kind: 'gone', minutes: null })} />;
+  else if (info.item.kind === 'file') body = <FileCard base={base} node={info.item} />;
+  else body = <FolderList base={base} root={info.item} onGone={() => setProblem({ kind: 'gone', minutes: null })} />;
+
+  return (
+    <AuthFrame wide>
+      <div className="auth-card auth-card-wide public-link">
+        <h1>{t('sharing.public.title')}</h1>
+        {info && !problem && info.expiresAt ? <p className="muted">{t('sharing.public.expires', { date: new Date(info.expiresAt).toLocaleString() })}</p> : null}
+        {body}
+      </div>
+    </AuthFrame>
+  );
+}
+
+function ProblemView({ kind, minutes }: { kind: Problem; minutes: number | null }) {
+  const { t } = useTranslation();
+  if (kind === 'gone') return <Alert kind="error" title={t('sharing.public.goneTitle')}>{t('sharing.public.goneBody')}</Alert>;
+  if (kind === 'locked')
+    return (
+      <Alert kind="error" title={t('sharing.public.lockedTitle')}>
+        {minutes ? t('sharing.public.lockedBodyMinutes', { count: minutes }) : t('sharing.public.lockedBody')}
+      </Alert>
+    );
+  return <Alert kind="error" title={t('sharing.public.errorTitle')}>{t('sharing.public.errorBody')}</Alert>;
+}
+
+function PasswordForm({ base, onUnlocked, onLocked, onGone }: { base: string; onUnlocked: () => void; onLocked: (minutes: number | null) => void; onGone: () => void }) {
+  const { t } = useTranslation();
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post(`${base}/unlock`, { password });
+      onUnlocked();
+    } catch (err) {
+      const p = problemOf(err);
+      if (p === 'gone') onGone();
+      else if (p === 'locked') onLocked(err instanceof ApiError && err.retryAfterSeconds ? Math.ceil(err.retryAfterSeconds / 60) : null);
+      else if (err instanceof ApiError && (err.status === 401 || err.status === 400)) setError(t('sharing.public.wrongPassword'));
+      else setError(t('sharing.public.errorBody'));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={(e) => void submit(e)} noValidate>
+      <p>{t('sharing.public.passwordIntro')}</p>
+      <TextField label={t('sharing.public.password')} type="password" autoComplete="off" value={password} onChange={(e) => setPassword(e.target.value)} error={error} required />
+      <Button type="submit" variant="primary" busy={busy}>
+        {t('sharing.public.open')}
+      </Button>
+    </form>
+  );
+}
+
+function FileCard({ base, node }: { base: string; node: PublicNode }) {
+  const { t } = useTranslation();
+  const fmt = useFilesFormat();
+  return (
+    <div className="public-file">
+      <p className="public-file-name">{node.name}</p>
+      <p className="muted">{fmt.bytes(node.size)}</p>
+      <a className="btn btn-primary" href={`${base}/nodes/${enc(node.id)}/content`} download={node.name}>
+        {t('sharing.public.downloadNamed', { name: node.name })}
+      </a>
+    </div>
+  );
+}
+
+interface PublicListing {
+  folder: PublicNode;
+  items: PublicNode[];
+  total: number;
+}
+
+function FolderList({ base, root, onGone }: { base: string; root: PublicNode; onGone: () => void }) {
+  const { t } = useTranslation();
+  const fmt = useFilesFormat();
+  const [trail, setTrail] = useState<PublicNode[]>([root]);
+  const [listing, setListing] = useState<PublicListing | null>(null);
+  const [failed, setFailed] = useState(false);
+  const current = trail[trail.length - 1]!;
+  const headingId = useId();
+  useEffect(() => {
+    const ctl = new AbortController();
+    setListing(null);
+    setFailed(false);
+    api
+      .get<PublicListing>(`${base}/nodes/${enc(current.id)}/children?limit=1000&offset=0&sort=name&order=asc`, ctl.signal)
+      .then(setListing)
+      .catch((e: unknown) => {
+        if (ctl.signal.aborted) return;
+        if (problemOf(e) === 'gone') onGone();
+        else setFailed(true);
+      });
+    return () => ctl.abort();
+  }, [base, current.id, onGone]);
+  return (
+    <section aria-labelledby={headingId}>
+      <nav aria-label={t('sharing.public.path')} className="public-trail">
+        {trail.map((n, i) =>
+          i === trail.length - 1 ? (
+            <span key={n.id} aria-current="page">
+              {n.name}
+            </span>
+          ) : (
+            <button key={n.id} type="button" className="link-btn" onClick={() => setTrail(trail.slice(0, i + 1))}>
+              {n.name}
+            </button>
+          ),
+        )}
+      </nav>
+      <h2 id={headingId}>{current.name}</h2>
+      {failed ? <Alert kind="error">{t('sharing.public.errorBody')}</Alert> : null}
+      {!listing && !failed ? <Spinner label={t('common.loading')} /> : null}
+      {listing && listing.items.length === 0 ? <p>{t('sharing.public.empty')}</p> : null}
+      {listing && listing.items.length > 0 ? (
+        <ul className="public-list">
+          {listing.items.map((n) => (
+            <li key={n.id}>
+              {n.kind === 'folder' ? (
+                <button type="button" className="link-btn" onClick={() => setTrail([...trail, n])}>
+                  {n.name}
+                </button>
+              ) : (
+                <>
+                  <span className="public-list-name">{n.name}</span>
+                  <span className="muted">{fmt.bytes(n.size)}</span>
+                  <a href={`${base}/nodes/${enc(n.id)}/content`} download={n.name} aria-label={t('sharing.public.downloadNamed', { name: n.name })}>
+                    {t('sharing.public.download')}
+                  </a>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
+
+interface Sent {
+  name: string;
+  fraction: number;
+  status: 'uploading' | 'done' | 'error';
+}
+
+function UploadArea({ base, folderId, onGone }: { base: string; folderId: string; onGone: () => void }) {
+  const { t } = useTranslation();
+  const input = useRef<HTMLInputElement>(null);
+  const [sent, setSent] = useState<Sent[]>([]);
+  const update = (i: number, patch: Partial<Sent>) => setSent((s) => s.map((x, j) => (j === i ? { ...x, ...patch } : x)));
+  const pick = async (files: FileList | null) => {
+    if (!files) return;
+    const list = Array.from(files);
+    const start = sent.length;
+    setSent((s) => [...s, ...list.map((f) => ({ name: f.name, fraction: 0, status: 'uploading' as const }))]);
+    for (const [k, f] of list.entries()) {
+      try {
+        await uploadWithProgress(`${base}/nodes/${enc(folderId)}/upload?name=${enc(f.name)}`, f, f.type || 'application/octet-stream', (fraction) => update(start + k, { fraction }));
+        update(start + k, { status: 'done', fraction: 1 });
+      } catch (e) {
+        if (problemOf(e) === 'gone') return onGone();
+        update(start + k, { status: 'error' });
+      }
+    }
+  };
+  return (
+    <div className="public-upload">
+      <p>{t('sharing.public.uploadIntro')}</p>
+      <Button variant="primary" onClick={() => input.current?.click()}>
+        {t('sharing.public.choose')}
+      </Button>
+      <input ref={input} type="file" multiple hidden tabIndex={-1} aria-hidden="true" onChange={(e) => void pick(e.target.files)} />
+      {sent.length > 0 ? (
+        <ul className="public-list">
+          {sent.map((s, i) => (
+            <li key={i}>
+              <ProgressBar value={s.fraction} label={s.name} />
+              <span role="status">{s.status === 'done' ? t('sharing.public.sent') : s.status === 'error' ? t('sharing.public.notSent') : ''}</span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
