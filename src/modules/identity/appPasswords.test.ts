@@ -1,4 +1,5 @@
 import { authenticator } from 'otplib';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createUser, startTestServer, TEST_ACTOR, type TestServer } from '../../test-support/identity.js';
 
@@ -39,5 +40,22 @@ describe('protocol sign-in (app passwords)', () => {
     expect((await svc.verifyAppPassword('plain', 'plain-password-1', '10.1.0.2'))?.username).toBe('plain');
     expect(await svc.verifyAppPassword('secured', 'secured-password-1', '10.1.0.2')).toBeNull();
     expect(await svc.verifyAppPassword('gone', 'gone-password-1', '10.1.0.2')).toBeNull();
+  });
+
+  it('keeps counting failures between successes only while there are any, and clears them on success', async () => {
+    const svc = ts.identity.service;
+    const { user } = await createUser(ts, { username: 'webdav-user' });
+    const app = await svc.createAppPassword(user.id, 'rclone', TEST_ACTOR);
+    const failures = async () => {
+      const r = await sql<{ failures: number }>`select failures from login_lockouts where key = ${'account:' + user.id}`.execute(ts.server.platform.db);
+      return r.rows[0] ? Number(r.rows[0].failures) : 0;
+    };
+    expect((await svc.verifyAppPassword('webdav-user', app.password, '10.1.0.3'))?.id).toBe(user.id);
+    expect(await failures()).toBe(0);
+    expect(await svc.verifyAppPassword('webdav-user', 'wrong-wrong-wrong', '10.1.0.3')).toBeNull();
+    expect(await svc.verifyAppPassword('webdav-user', 'wrong-wrong-wrong', '10.1.0.3')).toBeNull();
+    expect(await failures()).toBe(2);
+    expect((await svc.verifyAppPassword('webdav-user', app.password, '10.1.0.3'))?.id).toBe(user.id);
+    expect(await failures()).toBe(0);
   });
 });

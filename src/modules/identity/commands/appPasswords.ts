@@ -5,7 +5,7 @@ import { randomToken, sha256Hex } from '../../../platform/crypto/tokens.js';
 import { verifyPassword } from '../passwords.js';
 import { presentAppPassword, type AppPasswordView } from '../presenters.js';
 import type { Actor, UserView } from '../types.js';
-import { accountKey, clearFailures, ipKey, isLocked, recordFailure, reserveAttempt } from './bruteForce.js';
+import { accountKey, clearFailures, ipKey, lockoutState, recordFailure, reserveAttempt } from './bruteForce.js';
 import { auditBy, type IdentityContext } from './context.js';
 import { hasSecondFactor, userView } from './views.js';
 
@@ -43,7 +43,8 @@ export async function verifyAppPassword(ctx: IdentityContext, login: string, pas
   if (login.length > 254 || password.length > 1000 || login.includes('\u0000')) return null;
   const row = await ctx.store.userByLogin(login);
   const keys = [ipKey(ip), ...(row ? [accountKey(row.id)] : [])];
-  if (await isLocked(ctx, keys)) return null;
+  const lockouts = await lockoutState(ctx, keys);
+  if (lockouts.retryAfterSeconds > 0) return null;
   let ok = false;
   const active = row !== undefined && row.status === 'active';
   const app = active ? await ctx.store.appPasswordByHash(row.id, sha256Hex(password)) : undefined;
@@ -77,6 +78,7 @@ export async function verifyAppPassword(ctx: IdentityContext, login: string, pas
     });
     return null;
   }
-  await clearFailures(ctx, accountKey(row!.id));
+  // A reserved attempt (account-password path) or earlier failures are cleared; otherwise there is nothing to write.
+  if (!app || lockouts.counted.has(accountKey(row!.id))) await clearFailures(ctx, accountKey(row!.id));
   return userView(ctx, row!);
 }

@@ -30,25 +30,27 @@ export function ipKey(ip: string): string {
 }
 
 export async function assertNotLocked(ctx: IdentityContext, keys: string[]): Promise<void> {
-  const t = Date.now();
-  let retry = 0;
-  for (const key of keys) {
-    const row = await ctx.store.lockout(key);
-    if (row?.locked_until && Date.parse(row.locked_until) > t) retry = Math.max(retry, Math.ceil((Date.parse(row.locked_until) - t) / 1000));
-  }
+  const { retryAfterSeconds: retry } = await lockoutState(ctx, keys);
   if (retry > 0) {
     throw new TooManyRequestsError(`Too many failed sign-in attempts. Wait ${retry} seconds and try again, or ask an administrator to unlock the account.`, retry);
   }
 }
 
-export async function isLocked(ctx: IdentityContext, keys: string[]): Promise<boolean> {
-  try {
-    await assertNotLocked(ctx, keys);
-    return false;
-  } catch (e) {
-    if (e instanceof TooManyRequestsError) return true;
-    throw e;
+/**
+ * Which of `keys` are locked (the longest wait) and which have a counter row at all, so a success
+ * only pays for clearing a counter that exists (protocol clients authenticate on every request).
+ */
+export async function lockoutState(ctx: IdentityContext, keys: string[]): Promise<{ retryAfterSeconds: number; counted: Set<string> }> {
+  const t = Date.now();
+  let retry = 0;
+  const counted = new Set<string>();
+  for (const key of keys) {
+    const row = await ctx.store.lockout(key);
+    if (!row) continue;
+    counted.add(key);
+    if (row.locked_until && Date.parse(row.locked_until) > t) retry = Math.max(retry, Math.ceil((Date.parse(row.locked_until) - t) / 1000));
   }
+  return { retryAfterSeconds: retry, counted };
 }
 
 export async function recordFailure(ctx: IdentityContext, key: string, tx?: Tx): Promise<void> {
