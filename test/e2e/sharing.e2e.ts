@@ -20,7 +20,6 @@ let owner: WatchedContext;
 const extra: WatchedContext[] = [];
 let folderId = '';
 let linkUrl = '';
-let linkId = '';
 
 async function csrf(page: Page): Promise<string> {
   const r = await page.request.get(`${tessera.url}/api/session`);
@@ -76,21 +75,69 @@ describe('Sharing in the browser', () => {
     expect(up.status()).toBe(201);
   });
 
-  it('shares the folder with a colleague (view)', async () => {
+  it('shares the folder with a colleague (view) from the row menu', async () => {
     const { page } = owner;
-    const headers = { 'x-csrf-token': await csrf(page) };
-    const share = await page.request.post(`${tessera.url}/api/files/nodes/${folderId}/shares`, { data: { grantee: { type: 'user', login: COLLEAGUE.username }, role: 'view' }, headers });
-    expect(share.status()).toBe(201);
+    await page.getByRole('navigation', { name: 'Modules' }).getByRole('link', { name: 'Files' }).click();
+    await page.getByRole('link', { name: 'Board papers', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Actions for Board papers', exact: true }).click();
+    await page.getByRole('button', { name: 'Share', exact: true }).and(page.locator(':visible')).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Share “Board papers”' });
+    await dialog.getByText('Not shared with anyone yet.').waitFor();
+    await dialog.getByText(OWNER.displayName).waitFor();
+
+    // Someone unknown: refused, with what to do next.
+    await dialog.getByLabel('Username').fill('nobody');
+    await dialog.getByRole('button', { name: 'Share', exact: true }).click();
+    await dialog.getByText('No one by that name.').waitFor();
+
+    await dialog.getByLabel('Username').fill(COLLEAGUE.username);
+    await dialog.getByLabel('Access', { exact: true }).selectOption('view');
+    await dialog.getByRole('button', { name: 'Share', exact: true }).click();
+    await dialog.getByRole('status').filter({ hasText: `Shared with ${COLLEAGUE.displayName}.` }).waitFor();
+    await dialog.getByLabel(`Access for ${COLLEAGUE.displayName}`, { exact: true }).waitFor();
+    expect(await dialog.getByLabel(`Access for ${COLLEAGUE.displayName}`, { exact: true }).inputValue()).toBe('view');
+    await expectAccessible(page, 'share dialog');
   });
 
-  it('creates a password-protected view link', async () => {
+  it('creates a password-protected view link and copies its address', async () => {
     const { page } = owner;
-    const headers = { 'x-csrf-token': await csrf(page) };
-    const link = await page.request.post(`${tessera.url}/api/files/nodes/${folderId}/links`, { data: { role: 'view', password: LINK_PASSWORD }, headers });
-    expect(link.status()).toBe(201);
-    const body = (await link.json()) as { id: string; token: string };
-    linkId = body.id;
-    linkUrl = `${tessera.url}/s/${body.token}`;
+    const dialog = page.getByRole('dialog', { name: 'Share “Board papers”' });
+    await dialog.getByLabel('Link access').selectOption('view');
+    await dialog.getByLabel('Password (optional)').fill('short');
+    await dialog.getByRole('button', { name: 'Create link' }).click();
+    await dialog.getByText('The password needs at least 8 characters.').waitFor();
+    await dialog.getByLabel('Password (optional)').fill(LINK_PASSWORD);
+    await dialog.getByRole('button', { name: 'Create link' }).click();
+    const address = dialog.getByLabel('Link address');
+    await address.waitFor();
+    linkUrl = await address.inputValue();
+    expect(linkUrl).toMatch(new RegExp(`^${tessera.url}/s/[A-Za-z0-9_-]{43}$`));
+    await dialog.getByRole('button', { name: 'Copy link' }).waitFor();
+    await dialog.getByText(/Can view, created .* · password/).waitFor();
+    await expectAccessible(page, 'share dialog with a link');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('the colleague finds the folder under "Shared with me" and cannot delete', async () => {
+    const colleague = await watchedContext(browser, tessera.origin);
+    extra.push(colleague);
+    const { page } = colleague;
+    await signIn(page, COLLEAGUE);
+    await page.getByRole('navigation', { name: 'Modules' }).getByRole('link', { name: 'Files' }).click();
+    await page.getByRole('navigation', { name: 'Spaces' }).getByRole('link', { name: 'Shared with me' }).click();
+    await page.getByRole('heading', { name: 'Shared with me', level: 2 }).waitFor();
+    await page.getByText(`Shared by ${OWNER.displayName} · View only`).waitFor();
+    expect(await page.getByRole('button', { name: /Delete/ }).count()).toBe(0);
+    await expectAccessible(page, 'shared with me');
+
+    await page.getByRole('link', { name: 'Board papers', exact: true }).click();
+    await page.getByRole('heading', { name: 'Board papers', level: 2 }).waitFor();
+    await page.getByRole('link', { name: 'Download minutes.txt' }).waitFor();
+    expect(await page.getByRole('button', { name: /Delete/ }).count()).toBe(0);
+    // The server agrees: a view share cannot delete.
+    const del = await page.request.delete(`${tessera.url}/api/files/nodes/${folderId}`, { headers: { 'x-csrf-token': await csrf(page) } });
+    expect(del.status()).toBe(403);
   });
 
   it('opens the link signed out: wrong then right password, lists the folder and downloads a file', async () => {
@@ -119,10 +166,15 @@ describe('Sharing in the browser', () => {
   });
 
   it('shows the revoked message once the owner revokes the link', async () => {
-    const headers = { 'x-csrf-token': await csrf(owner.page) };
-    const del = await owner.page.request.delete(`${tessera.url}/api/files/nodes/${folderId}/links/${linkId}`, { headers });
-    expect(del.status()).toBe(204);
-    const { page } = extra[0]!;
+    const { page: ownerPage } = owner;
+    await ownerPage.getByRole('button', { name: 'Actions for Board papers', exact: true }).click();
+    await ownerPage.getByRole('button', { name: 'Share', exact: true }).and(ownerPage.locator(':visible')).first().click();
+    const dialog = ownerPage.getByRole('dialog', { name: 'Share “Board papers”' });
+    await dialog.getByRole('button', { name: /^Revoke link created/ }).click();
+    await dialog.getByRole('status').filter({ hasText: 'Link revoked.' }).waitFor();
+    await dialog.getByText('No public links.').waitFor();
+
+    const { page } = extra[1]!;
     await page.reload();
     await page.getByText('This link no longer works').waitFor();
     await page.getByText('Ask the person who sent it for a new link.').waitFor();

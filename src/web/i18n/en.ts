@@ -659,6 +659,7 @@ export const en = {
       empty: 'Nothing is shared with you yet.',
       sharedBy: 'Shared by {{name}}',
       readOnly: 'View only',
+      deleteNamed: 'Delete {{name}}',
     },
   },
   notFound: { title: 'Page not found', body: 'This address does not lead anywhere in Tessera.', home: 'Go to the start page' },

@@ -661,6 +661,7 @@ export const fr: Catalogue = {
       empty: 'Rien n’est partagé avec vous pour l’instant.',
       sharedBy: 'Partagé par {{name}}',
       readOnly: 'Lecture seule',
+      deleteNamed: 'Supprimer {{name}}',
     },
   },
   notFound: { title: 'Page introuvable', body: 'Cette adresse ne mène nulle part dans Tessera.', home: 'Aller à la page d’accueil' },

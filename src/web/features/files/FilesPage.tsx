@@ -11,6 +11,8 @@ import { FolderView, folderPath } from './FolderView.js';
 import { IconTrash } from './icons.js';
 import { spaceLabel } from './spaceLabel.js';
 import { TrashView } from './TrashView.js';
+import { SHARED_PATH, SharedView } from './SharedView.js';
+import { IconShared } from './icons.js';
 import { UploadPanel } from './UploadPanel.js';
 import { useUploads } from './useUploads.js';
 import './files.css';
@@ -66,7 +68,8 @@ export function FilesPage() {
   if (!params?.space) {
     return personal ? <Redirect to={folderPath(personal.id)} /> : <p>{t('files.noSpaces')}</p>;
   }
-  const space = spaces.find((s) => s.id === params.space);
+  const inShared = params.space === 'shared';
+  const space = inShared ? undefined : spaces.find((s) => s.id === params.space);
   const inTrash = params.folder === 'trash';
 
   return (
@@ -85,6 +88,12 @@ export function FilesPage() {
                 </Link>
               </li>
             ))}
+            <li>
+              <Link to={SHARED_PATH} aria-current={inShared && !params.folder ? 'page' : undefined}>
+                <IconShared />
+                <span>{t('sharing.withMe.title')}</span>
+              </Link>
+            </li>
             {space ? (
               <li className="spaces-trash">
                 <Link to={`${folderPath(space.id)}/trash`} aria-current={inTrash ? 'page' : undefined}>
@@ -107,7 +116,9 @@ export function FilesPage() {
           <p role="status" className={message ? 'files-done' : 'visually-hidden'}>
             {message}
           </p>
-          {!space ? (
+          {inShared ? (
+            <SharedView key={params.folder ?? ''} folderId={params.folder} announce={setMessage} />
+          ) : !space ? (
             <Alert kind="error">{t('files.errors.noSpace')}</Alert>
           ) : inTrash ? (
             <TrashView key={space.id} space={space} onChanged={onChanged} announce={setMessage} />

@@ -13,8 +13,10 @@ import { RowMenu } from './RowMenu.js';
 import { spaceLabel } from './spaceLabel.js';
 import { pickedFromDrop, pickedFromInput, type PickedFile, type UploadMode } from './useUploads.js';
 import { VersionsDialog } from './VersionsDialog.js';
+import { ShareDialog } from './ShareDialog.js';
+import { IconUsers } from '../../ui/icons.js';
 
-type Pending = { kind: 'newFolder' } | { kind: 'rename' | 'move' | 'copy' | 'delete' | 'versions'; node: FileNode } | null;
+type Pending = { kind: 'newFolder' } | { kind: 'rename' | 'move' | 'copy' | 'delete' | 'versions' | 'share'; node: FileNode } | null;
 
 export const folderPath = (spaceId: string, folderId?: string) => (folderId ? `/files/${encodeURIComponent(spaceId)}/${encodeURIComponent(folderId)}` : `/files/${encodeURIComponent(spaceId)}`);
 
@@ -286,6 +288,7 @@ export function FolderView({
                             { id: 'rename', label: t('files.actions.rename'), icon: <IconEdit />, onSelect: () => setPending({ kind: 'rename', node: n }) },
                             { id: 'move', label: t('files.actions.move'), icon: <IconMove />, onSelect: () => setPending({ kind: 'move', node: n }) },
                             { id: 'copy', label: t('files.actions.copy'), icon: <IconCopy />, onSelect: () => setPending({ kind: 'copy', node: n }) },
+                            { id: 'share', label: t('sharing.dialog.menu'), icon: <IconUsers />, onSelect: () => setPending({ kind: 'share', node: n }) },
                             ...(n.kind === 'file'
                               ? [
                                   {
@@ -389,6 +392,7 @@ export function FolderView({
       >
         <p>{pendingNode?.kind === 'folder' ? t('files.deleteFolderBody') : t('files.deleteBody')}</p>
       </ConfirmDialog>
+      <ShareDialog node={pending?.kind === 'share' ? pending.node : null} onClose={() => setPending(null)} />
       <VersionsDialog
         file={pending?.kind === 'versions' ? pending.node : null}
         onClose={() => setPending(null)}

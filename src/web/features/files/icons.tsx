@@ -77,3 +77,11 @@ export const IconHistory = (p: P) => (
 export const IconSort = ({ dir, ...p }: P & { dir: 'asc' | 'desc' | null }) => (
   <Svg {...p}>{dir === 'asc' ? <path d="M12 19V5M6 11l6-6 6 6" /> : dir === 'desc' ? <path d="M12 5v14M6 13l6 6 6-6" /> : <path d="M8 9l4-4 4 4M8 15l4 4 4-4" />}</Svg>
 );
+export const IconShared = (p: P) => (
+  <Svg {...p}>
+    <circle cx="18" cy="5" r="3" />
+    <circle cx="6" cy="12" r="3" />
+    <circle cx="18" cy="19" r="3" />
+    <path d="M8.6 13.5l6.8 4M15.4 6.5l-6.8 4" />
+  </Svg>
+);
