@@ -26,6 +26,18 @@ async function csrf(page: Page): Promise<string> {
   return ((await r.json()) as { csrfToken: string }).csrfToken;
 }
 
+async function horizontalOverflow(page: Page, width = 390): Promise<string[]> {
+  return page.evaluate((width) => {
+    if (document.documentElement.scrollWidth <= width) return [];
+    const out: string[] = [];
+    for (const el of Array.from(document.querySelectorAll('body *'))) {
+      const r = el.getBoundingClientRect();
+      if (r.right > width + 1 && r.width > 0) out.push(`${el.tagName.toLowerCase()}.${el.className} right=${Math.round(r.right)}`);
+    }
+    return out.length ? out.slice(0, 10) : [`document is ${document.documentElement.scrollWidth}px wide`];
+  }, width);
+}
+
 async function signIn(page: Page, who: { username: string; password: string }): Promise<void> {
   await page.goto(`${tessera.url}/login`);
   await page.getByLabel('Username or e-mail').fill(who.username);
@@ -163,6 +175,10 @@ describe('Sharing in the browser', () => {
     const file = await download;
     expect(file.suggestedFilename()).toBe('minutes.txt');
     expect(readFileSync((await file.path())!, 'utf8')).toBe(MINUTES);
+
+    // Phone size: nothing wider than the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await horizontalOverflow(page)).toEqual([]);
   });
 
   it('shows the revoked message once the owner revokes the link', async () => {
@@ -173,6 +189,8 @@ describe('Sharing in the browser', () => {
     await dialog.getByRole('button', { name: /^Revoke link created/ }).click();
     await dialog.getByRole('status').filter({ hasText: 'Link revoked.' }).waitFor();
     await dialog.getByText('No public links.').waitFor();
+    await ownerPage.setViewportSize({ width: 390, height: 844 });
+    expect(await horizontalOverflow(ownerPage)).toEqual([]);
 
     const { page } = extra[1]!;
     await page.reload();
