@@ -198,4 +198,27 @@ describe('Sharing in the browser', () => {
     await page.getByText('Ask the person who sent it for a new link.').waitFor();
     await expectAccessible(page, 'public link revoked');
   });
+
+  it('an upload-only link shows only an upload area and accepts a file', async () => {
+    const headers = { 'x-csrf-token': await csrf(owner.page) };
+    const made = await owner.page.request.post(`${tessera.url}/api/files/nodes/${folderId}/links`, { data: { role: 'upload' }, headers });
+    expect(made.status()).toBe(201);
+    const { token } = (await made.json()) as { token: string };
+    const dropper = await watchedContext(browser, tessera.origin);
+    extra.push(dropper);
+    const { page } = dropper;
+    await page.goto(`${tessera.url}/s/${token}`);
+    await page.getByText('You can send files to this folder.').waitFor();
+    expect(await page.getByText('minutes.txt').count()).toBe(0);
+    await expectAccessible(page, 'public upload-only link');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Choose files to send' }).click();
+    await (await chooser).setFiles([{ name: 'minutes.txt', mimeType: 'text/plain', buffer: Buffer.from('From outside.\n') }]);
+    await page.getByRole('progressbar', { name: /minutes\.txt/ }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Sent' }).waitFor();
+    // Never overwrites: the owner now has both files.
+    const list = await owner.page.request.get(`${tessera.url}/api/files/nodes/${folderId}/children`);
+    const names = ((await list.json()) as { items: { name: string }[] }).items.map((n) => n.name).sort();
+    expect(names).toEqual(['minutes (2).txt', 'minutes.txt']);
+  });
 });
