@@ -31,6 +31,10 @@ export function createIdentityService(ctx: IdentityContext) {
       const row = await ctx.store.userById(id);
       return row ? userView(ctx, row) : null;
     },
+    async quotaBytesOf(id) {
+      const row = await ctx.store.userById(id);
+      return row?.quota_bytes == null ? null : Number(row.quota_bytes);
+    },
     async findUser(loginName) {
       const row = await ctx.store.userByLogin(loginName);
       return row ? userView(ctx, row) : null;

@@ -92,6 +92,8 @@ export interface IdentityService {
   /** The user behind a browser session token (cookie value), or null. */
   userForSessionToken(token: string): Promise<AuthContext | null>;
   countUsers(): Promise<number>;
+  /** The person's storage quota in bytes (null = unlimited, also for an unknown id); one row read, for hot paths like uploads. */
+  quotaBytesOf(userId: string): Promise<number | null>;
 }
 
 export interface IdentityGuards {

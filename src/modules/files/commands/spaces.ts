@@ -50,8 +50,7 @@ export function liveNodeFor(ctx: FilesContext, user: UserView, nodeId: string, a
 /** Quota: personal spaces follow the owner's quotaBytes (null = unlimited); group spaces are unlimited for now. */
 export async function quotaOf(ctx: FilesContext, space: SpaceRow): Promise<number | null> {
   if (space.kind !== 'personal') return null;
-  const owner = await ctx.identity.getUser(space.owner_id);
-  return owner?.quotaBytes ?? null;
+  return ctx.identity.quotaBytesOf(space.owner_id);
 }
 
 /** Walks a path of already-validated names from the space root; undefined when any is missing. */
