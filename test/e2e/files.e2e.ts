@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext } from './harness.js';
+import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext, expectNothingLeftTheDeployment, completeSetup } from './harness.js';
 
 /**
  * The Files page through the real UI against a fresh server: folders, uploads with progress
@@ -71,23 +71,13 @@ describe('Files in the browser', () => {
     await browser?.close();
     await tessera?.close();
     if (work) rmSync(work, { recursive: true, force: true });
-    for (const c of [ctx, ...extra]) {
-      if (!c) continue;
-      expect(c.foreign, 'requests to another origin').toEqual([]);
-      expect(c.errors, 'CSP violations or page errors').toEqual([]);
-    }
+    expectNothingLeftTheDeployment([ctx, ...extra]);
   });
 
   it('sets up, opens Files from the top bar and creates a folder', async () => {
     const { page } = ctx;
     await page.goto(await tessera.setupUrl());
-    await page.getByLabel('Full name').fill(ADMIN.displayName);
-    await page.getByLabel('Username').fill(ADMIN.username);
-    await page.getByLabel('E-mail address').fill(ADMIN.email);
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-    await page.getByLabel('Repeat the password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Create administrator and continue' }).click();
-    await page.getByRole('heading', { name: 'Hello, Hedy' }).waitFor();
+    await completeSetup(page, ADMIN);
 
     await page.getByRole('navigation', { name: 'Modules' }).getByRole('link', { name: 'Files' }).click();
     await page.getByRole('heading', { name: 'Files', level: 1 }).waitFor();

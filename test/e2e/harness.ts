@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
+import { expect } from 'vitest';
 import { startServer, type TesseraServer } from '../../src/server/main.js';
 import { testConfig } from '../../src/test-support/stack.js';
 
@@ -173,4 +174,31 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
       .join('\n')}`)
     .join('\n');
   throw new Error(`Accessibility violations on ${label} (${page.url()}):\n${report}`);
+}
+
+export interface Person {
+  displayName: string;
+  username: string;
+  email: string;
+  password: string;
+}
+
+/** Fills and sends the first-run form (the page must be on the setup link), then waits for the portal. */
+export async function completeSetup(page: Page, admin: Person): Promise<void> {
+  await page.getByLabel('Full name').fill(admin.displayName);
+  await page.getByLabel('Username').fill(admin.username);
+  await page.getByLabel('E-mail address').fill(admin.email);
+  await page.getByLabel('Password', { exact: true }).fill(admin.password);
+  await page.getByLabel('Repeat the password').fill(admin.password);
+  await page.getByRole('button', { name: 'Create administrator and continue' }).click();
+  await page.getByRole('heading', { name: `Hello, ${admin.displayName.split(' ')[0]}` }).waitFor();
+}
+
+/** What every journey promises at the end: no request left the deployment, no CSP violation or page error. */
+export function expectNothingLeftTheDeployment(contexts: (WatchedContext | undefined)[]): void {
+  for (const c of contexts) {
+    if (!c) continue;
+    expect(c.foreign, 'requests to another origin').toEqual([]);
+    expect(c.errors, 'CSP violations or page errors').toEqual([]);
+  }
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { authenticator } from 'otplib';
-import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext } from './harness.js';
+import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext, expectNothingLeftTheDeployment, completeSetup } from './harness.js';
 
 /**
  * The first journeys through the real UI against a real server: first-run setup, an admin
@@ -101,10 +101,7 @@ describe('Tessera in the browser', () => {
     for (const c of contexts) await c.context.close().catch(() => undefined);
     await browser?.close();
     await tessera?.close();
-    for (const c of contexts) {
-      expect(c.foreign, 'requests to another origin').toEqual([]);
-      expect(c.errors, 'CSP violations or page errors').toEqual([]);
-    }
+    expectNothingLeftTheDeployment(contexts);
   });
 
   it('first-run setup creates the administrator through the logged link', async () => {
@@ -112,13 +109,7 @@ describe('Tessera in the browser', () => {
     await page.goto(await tessera.setupUrl());
     await page.getByRole('heading', { name: 'Set up Tessera' }).waitFor();
     await expectAccessible(page, 'setup');
-    await page.getByLabel('Full name').fill(ADMIN.displayName);
-    await page.getByLabel('Username').fill(ADMIN.username);
-    await page.getByLabel('E-mail address').fill(ADMIN.email);
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-    await page.getByLabel('Repeat the password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Create administrator and continue' }).click();
-    await page.getByRole('heading', { name: 'Hello, Ada' }).waitFor();
+    await completeSetup(page, ADMIN);
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await page.getByRole('link', { name: /Admin console/ }).first().waitFor();
     await expectAccessible(page, 'portal (admin)');

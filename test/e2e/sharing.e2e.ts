@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext } from './harness.js';
+import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext, expectNothingLeftTheDeployment, completeSetup } from './harness.js';
 
 /**
  * Sharing through the real UI against a fresh server: a folder shared with a colleague who
@@ -58,23 +58,13 @@ describe('Sharing in the browser', () => {
     for (const c of [owner, ...extra]) await c?.context.close().catch(() => undefined);
     await browser?.close();
     await tessera?.close();
-    for (const c of [owner, ...extra]) {
-      if (!c) continue;
-      expect(c.foreign, 'requests to another origin').toEqual([]);
-      expect(c.errors, 'CSP violations or page errors').toEqual([]);
-    }
+    expectNothingLeftTheDeployment([owner, ...extra]);
   });
 
   it('sets up the owner, a colleague and a folder with a file', async () => {
     const { page } = owner;
     await page.goto(await tessera.setupUrl());
-    await page.getByLabel('Full name').fill(OWNER.displayName);
-    await page.getByLabel('Username').fill(OWNER.username);
-    await page.getByLabel('E-mail address').fill(OWNER.email);
-    await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
-    await page.getByLabel('Repeat the password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Create administrator and continue' }).click();
-    await page.getByRole('heading', { name: 'Hello, Katherine' }).waitFor();
+    await completeSetup(page, OWNER);
 
     const headers = { 'x-csrf-token': await csrf(page) };
     const made = await page.request.post(`${tessera.url}/api/admin/users`, { data: { username: COLLEAGUE.username, email: COLLEAGUE.email, displayName: COLLEAGUE.displayName, password: COLLEAGUE.password }, headers });

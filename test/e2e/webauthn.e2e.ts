@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext } from './harness.js';
+import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext, completeSetup, expectNothingLeftTheDeployment } from './harness.js';
 
 /**
  * Security keys through the real UI, with Chromium's virtual authenticator (DevTools protocol):
@@ -24,8 +24,7 @@ describe('security keys (WebAuthn)', () => {
     await watched?.context.close().catch(() => undefined);
     await browser?.close();
     await tessera?.close();
-    expect(watched?.foreign ?? [], 'requests to another origin').toEqual([]);
-    expect(watched?.errors ?? [], 'CSP violations or page errors').toEqual([]);
+    expectNothingLeftTheDeployment([watched]);
   });
 
   it('registers a key in settings and signs in with it', async () => {
@@ -38,13 +37,7 @@ describe('security keys (WebAuthn)', () => {
     });
 
     await page.goto(await tessera.setupUrl());
-    await page.getByLabel('Full name').fill(ADMIN.displayName);
-    await page.getByLabel('Username').fill(ADMIN.username);
-    await page.getByLabel('E-mail address').fill(ADMIN.email);
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-    await page.getByLabel('Repeat the password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Create administrator and continue' }).click();
-    await page.getByRole('heading', { name: 'Hello, Ada' }).waitFor();
+    await completeSetup(page, ADMIN);
 
     await page.goto(`${tessera.url}/settings/security`);
     await page.getByRole('heading', { name: 'Security keys and passkeys' }).waitFor();
