@@ -1,4 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -33,12 +35,44 @@ export default async function setup(): Promise<() => Promise<void>> {
     redis.disconnect();
   }
 
-  const { default: S3rver } = await import('s3rver');
   const dir = mkdtempSync(join(tmpdir(), 'tessera-s3-'));
-  const s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: 'tessera-test', configs: [] }] });
-  const { port } = await s3.run();
+  const s3 = await startS3rver(dir, 0);
+  const port = s3.port;
   process.env.TESSERA_TEST_S3_ENDPOINT = `http://127.0.0.1:${port}`;
-  return async () => {
-    await s3.close();
+  // Should s3rver still die, start it again on the same port and data so the run goes on.
+  let current = s3;
+  let stopping = false;
+  const watch = (p: S3rverProcess): void => {
+    p.child.once('exit', () => {
+      if (stopping) return;
+      void startS3rver(dir, port).then((next) => {
+        current = next;
+        watch(next);
+      });
+    });
   };
+  watch(s3);
+  return async () => {
+    stopping = true;
+    current.child.kill('SIGTERM');
+  };
+}
+
+interface S3rverProcess {
+  child: ChildProcess;
+  port: number;
+}
+
+function startS3rver(dir: string, port: number): Promise<S3rverProcess> {
+  const script = fileURLToPath(new URL('./s3rverProcess.mjs', import.meta.url));
+  const child = spawn(process.execPath, [script, dir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) resolve({ child, port: Number(line) });
+    });
+    child.once('exit', (code) => reject(new Error(`s3rver exited with ${code} before it was ready`)));
+  });
 }
