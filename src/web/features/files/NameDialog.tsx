@@ -13,10 +13,20 @@ export function NameDialog({ open, title, label, initial, submitLabel, onClose, 
   const wrap = useRef<HTMLDivElement>(null);
   const input = { get current() { return wrap.current?.querySelector('input') ?? null; } };
 
+  // Reset while rendering (not in an effect) when the dialog opens, so its first frame already shows
+  // the current name and the selection below applies to that text, not to the previous one.
+  const openedWith = open ? initial : null;
+  const [shownFor, setShownFor] = useState<string | null>(null);
+  if (openedWith !== shownFor) {
+    setShownFor(openedWith);
+    if (openedWith !== null) {
+      setName(openedWith);
+      setError(null);
+    }
+  }
+
   useEffect(() => {
     if (!open) return;
-    setName(initial);
-    setError(null);
     // Select the name without its extension, as desktop file managers do.
     const el = input.current;
     if (el) {
