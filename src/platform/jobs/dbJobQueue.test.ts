@@ -63,6 +63,33 @@ describe(`durable jobs (${STACK} stack)`, () => {
     expect(await q.list({ status: 'failed' })).toEqual([]);
   });
 
+  it('coalesces: while one job of a name is queued, enqueueing it again adds none; once it runs, a new one is queued', async () => {
+    const { database } = await freshDatabase();
+    const q = queue(database);
+    let runs = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    q.define('index.drain', {
+      handler: async () => {
+        runs++;
+        await gate;
+      },
+    });
+    const first = await q.enqueue('index.drain', null, { coalesce: true });
+    expect(await q.enqueue('index.drain', null, { coalesce: true })).toBe(first);
+    expect(await database.transaction((tx) => q.enqueue('index.drain', null, { coalesce: true, tx }))).toBe(first);
+    expect((await q.counts()).queued).toBe(1);
+    q.start();
+    await waitForJob(q, first, 'running');
+    // Running is not queued: work that arrives now needs a run of its own.
+    const second = await q.enqueue('index.drain', null, { coalesce: true });
+    expect(second).not.toBe(first);
+    release();
+    await waitForJob(q, first, 'done');
+    await waitForJob(q, second, 'done');
+    expect(runs).toBe(2);
+  });
+
   it('retries with exponential backoff, then succeeds', async () => {
     const { database } = await freshDatabase();
     const q = queue(database);

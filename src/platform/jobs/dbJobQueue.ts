@@ -241,6 +241,10 @@ export function createJobQueue(database: Database, log: Logger, opts: JobQueueOp
       const at = now();
       const maxAttempts = o.maxAttempts ?? definitions.get(name)?.maxAttempts ?? defaultMaxAttempts;
       if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new Error('maxAttempts must be a positive integer');
+      if (o.coalesce) {
+        const queued = await (o.tx ?? db).selectFrom('jobs').select('id').where('status', '=', 'queued').where('name', '=', name).limit(1).executeTakeFirst();
+        if (queued) return queued.id;
+      }
       await (o.tx ?? db)
         .insertInto('jobs')
         .values({

@@ -35,7 +35,11 @@ export interface JobView {
  */
 export interface JobQueue {
   define(name: string, def: JobDefinition): void;
-  enqueue(name: string, payload: unknown, opts?: { runAt?: Date; maxAttempts?: number; tx?: Tx }): Promise<string>;
+  /**
+   * `coalesce`: when a job of this name is already queued (not yet running), no new one is added and
+   * its id is returned: for drain-style jobs that process whatever is pending when they run.
+   */
+  enqueue(name: string, payload: unknown, opts?: { runAt?: Date; maxAttempts?: number; tx?: Tx; coalesce?: boolean }): Promise<string>;
   start(): void;
   stop(): Promise<void>;
   list(filter?: { status?: JobStatus; limit?: number }): Promise<JobView[]>;
