@@ -28,4 +28,13 @@ export interface TesseraModule {
   stop?(): Promise<void>;
   /** For /readyz and `tessera doctor`: throws when the module cannot serve. */
   check?(): Promise<void>;
+  /** For the admin status: the state of services the module depends on (e.g. a virus scanner). */
+  services?(): Promise<Record<string, ServiceStatus>>;
+}
+
+/** One dependency's state; `kind: 'off'` when it is optional and not configured. */
+export interface ServiceStatus {
+  kind: string;
+  ok: boolean;
+  error?: string;
 }

@@ -114,7 +114,7 @@ async function serveWebApp(app: FastifyInstance): Promise<void> {
   app.get('/', sendIndex);
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0]!;
-    const isApi = /^\/(api|oidc|dav|remote\.php|\.well-known)(\/|$)/.test(path);
+    const isApi = /^\/(api|oidc|dav|wopi|remote\.php|\.well-known)(\/|$)/.test(path);
     if ((req.method !== 'GET' && req.method !== 'HEAD') || isApi || /\.[a-z0-9]+$/i.test(path)) {
       return reply.status(404).send({ error: { code: 'not_found', message: `No route for ${req.method} ${path}.` } });
     }

@@ -51,6 +51,40 @@ export const SETTINGS = {
   sessionTtlHours: { env: 'TESSERA_SESSION_TTL_HOURS', doc: 'How long an idle browser session stays valid.', default: '168' },
   defaultLanguage: { env: 'TESSERA_DEFAULT_LANGUAGE', doc: 'Language for people who have not chosen one: en, fr, de or nl.', default: 'en' },
   runJobs: { env: 'TESSERA_RUN_JOBS', doc: 'Run background job workers in this process (true/false).', default: 'true' },
+  versionsKept: { env: 'TESSERA_FILES_VERSIONS_KEPT', doc: 'How many earlier versions of a file are kept (the oldest go first).', default: '10' },
+  trashRetentionDays: { env: 'TESSERA_FILES_TRASH_DAYS', doc: 'Days an item stays in the trash before it is deleted for good.', default: '30' },
+  soffice: {
+    env: 'TESSERA_SOFFICE',
+    doc: 'LibreOffice for office previews: the path of soffice, empty to look for soffice/libreoffice on PATH, or off to disable office previews.',
+    default: '',
+  },
+  officeTimeoutSeconds: { env: 'TESSERA_OFFICE_TIMEOUT_SECONDS', doc: 'A LibreOffice conversion taking longer than this is killed and the preview fails.', default: '60' },
+  officeConversions: { env: 'TESSERA_OFFICE_CONVERSIONS', doc: 'How many LibreOffice conversions one process runs at a time (each needs ~200 MB of memory).', default: '1' },
+  wopiDiscoveryUrl: {
+    env: 'TESSERA_WOPI_DISCOVERY_URL',
+    doc: 'Discovery URL of the office editor (WOPI client, e.g. Collabora Online: https://office.example.org/hosting/discovery). When set, Files offers "Open in editor" for the file types it lists.',
+    default: '',
+  },
+  clamav: {
+    env: 'TESSERA_CLAMAV',
+    doc: 'ClamAV daemon that scans every upload: tcp://host:port or the path of its unix socket (unix:/run/clamav/clamd.ctl or /run/clamav/clamd.ctl). Unset: uploads are not scanned. When set and clamd cannot be reached, uploads are refused (503).',
+    default: '',
+  },
+  clamavMode: {
+    env: 'TESSERA_CLAMAV_MODE',
+    doc: 'What happens to an infected upload: delete (the blob is removed) or quarantine (kept for administrators to inspect and delete, GET /api/admin/files/quarantine).',
+    default: 'delete',
+  },
+  clamavMaxBytes: {
+    env: 'TESSERA_CLAMAV_MAX_BYTES',
+    doc: "Largest upload sent to clamd, in bytes: set it to clamd's StreamMaxLength. A bigger upload is refused with 413 (it cannot be scanned, so it is not stored).",
+    default: '104857600',
+  },
+  clamavTimeoutSeconds: {
+    env: 'TESSERA_CLAMAV_TIMEOUT_SECONDS',
+    doc: 'How long clamd may stay silent (connecting, reading or giving its verdict) before the upload is refused as "scanner unavailable".',
+    default: '60',
+  },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -85,6 +119,25 @@ const schema = z.object({
   sessionTtlHours: int(1, 24 * 365),
   defaultLanguage: z.enum(['en', 'fr', 'de', 'nl']),
   runJobs: bool,
+  versionsKept: int(1, 1000),
+  trashRetentionDays: int(1, 3650),
+  soffice: z.string().optional(),
+  officeTimeoutSeconds: int(5, 3600),
+  officeConversions: int(1, 8),
+  wopiDiscoveryUrl: z
+    .string()
+    .url()
+    .regex(/^https?:\/\//, 'must start with http:// or https://')
+    .optional()
+    .or(z.literal('')),
+  clamav: z
+    .string()
+    .regex(/^(tcp:\/\/[^:/]+:\d+\/?|unix:\/.+|\/.+)$/, 'must be tcp://host:port, unix:/path or /path')
+    .optional()
+    .or(z.literal('')),
+  clamavMode: z.enum(['delete', 'quarantine']),
+  clamavMaxBytes: int(1, Number.MAX_SAFE_INTEGER),
+  clamavTimeoutSeconds: int(1, 3600),
 });
 
 export interface Config {
@@ -103,8 +156,18 @@ export interface Config {
   sessionTtlHours: number;
   defaultLanguage: 'en' | 'fr' | 'de' | 'nl';
   runJobs: boolean;
+  /** Files: earlier versions kept per file, days in the trash before deletion for good. */
+  files: { versionsKept: number; trashRetentionDays: number };
+  /** Office previews: soffice path ('' = search PATH, 'off' = disabled), timeout, parallel conversions. */
+  office: { soffice: string; timeoutSeconds: number; conversions: number };
   cookieSecure: boolean;
+  /** The office editor's WOPI discovery URL; unset when no editor is configured. */
+  wopiDiscoveryUrl?: string;
+  /** Virus scanning of uploads; undefined when no clamd is configured. */
+  clamav?: { address: ClamdAddress; mode: 'delete' | 'quarantine'; timeoutMs: number; maxBytes: number };
 }
+
+export type ClamdAddress = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
 
 export class ConfigError extends Error {
   constructor(readonly setting: string, message: string) {
@@ -167,8 +230,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sessionTtlHours: c.sessionTtlHours,
     defaultLanguage: c.defaultLanguage,
     runJobs: c.runJobs,
+    files: { versionsKept: c.versionsKept, trashRetentionDays: c.trashRetentionDays },
+    office: { soffice: c.soffice ?? '', timeoutSeconds: c.officeTimeoutSeconds, conversions: c.officeConversions },
     cookieSecure: publicUrl.startsWith('https://'),
+    wopiDiscoveryUrl: c.wopiDiscoveryUrl || undefined,
+    clamav: c.clamav ? { address: parseClamdAddress(c.clamav), mode: c.clamavMode, timeoutMs: c.clamavTimeoutSeconds * 1000, maxBytes: c.clamavMaxBytes } : undefined,
   };
+}
+
+function parseClamdAddress(value: string): ClamdAddress {
+  if (value.startsWith('tcp://')) {
+    const u = new URL(value);
+    return { kind: 'tcp', host: u.hostname, port: Number(u.port) };
+  }
+  return { kind: 'unix', path: value.replace(/^unix:/, '') };
 }
 
 function parseDatabaseUrl(url: string): Config['database'] {
@@ -237,5 +312,20 @@ export function describeConfig(config: Config): Record<string, string> {
     TESSERA_SESSION_TTL_HOURS: String(config.sessionTtlHours),
     TESSERA_DEFAULT_LANGUAGE: config.defaultLanguage,
     TESSERA_RUN_JOBS: String(config.runJobs),
+    TESSERA_FILES_VERSIONS_KEPT: String(config.files.versionsKept),
+    TESSERA_FILES_TRASH_DAYS: String(config.files.trashRetentionDays),
+    TESSERA_SOFFICE: config.office.soffice || '(search PATH)',
+    TESSERA_OFFICE_TIMEOUT_SECONDS: String(config.office.timeoutSeconds),
+    TESSERA_OFFICE_CONVERSIONS: String(config.office.conversions),
+    TESSERA_WOPI_DISCOVERY_URL: config.wopiDiscoveryUrl ?? '(unset)',
+    TESSERA_CLAMAV: describeClamd(config.clamav?.address),
+    TESSERA_CLAMAV_MODE: config.clamav?.mode ?? '(scanning off)',
+    TESSERA_CLAMAV_MAX_BYTES: config.clamav ? String(config.clamav.maxBytes) : '(scanning off)',
+    TESSERA_CLAMAV_TIMEOUT_SECONDS: config.clamav ? String(config.clamav.timeoutMs / 1000) : '(scanning off)',
   };
+}
+
+export function describeClamd(address?: ClamdAddress): string {
+  if (!address) return '(unset)';
+  return address.kind === 'tcp' ? `tcp://${address.host}:${address.port}` : `unix:${address.path}`;
 }

@@ -22,6 +22,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
       body = { error: { code: fastifyCode(err as FastifyError), message: fastifyMessage(err as FastifyError) } };
     }
     if (status >= 500) req.log.error({ err }, 'request failed');
+    // A refused upload was not read to its end: close the connection rather than leave it mid-body.
+    if (!req.raw.complete) reply.header('connection', 'close');
     void reply.status(status).type('application/json; charset=utf-8').send(body);
   });
 }

@@ -11,6 +11,8 @@ export const STRICT_CSP = [
   "img-src 'self' data: blob:",
   "font-src 'self'",
   "connect-src 'self'",
+  // The pdf.js worker of the file preview, bundled and served from this origin.
+  "worker-src 'self'",
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'self'",
