@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { access, statfs } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 import type { Platform } from '../../platform/platform.js';
 import type { TesseraModule } from '../../platform/module.js';
 
@@ -21,6 +21,8 @@ export interface InstanceStatus {
   modules: string[];
   /** Optional system tools some modules use when present (document conversion, virus scanning, SFU). */
   tools: Record<string, boolean>;
+  /** Services modules depend on, as `<module>.<service>` (e.g. `files.virusScanner`). */
+  services: Record<string, ComponentStatus>;
 }
 
 /** Binaries that unlock optional features; any one name of each entry is enough. */
@@ -31,13 +33,14 @@ const OPTIONAL_TOOLS: Record<string, string[]> = {
 };
 
 export async function collectStatus(platform: Platform, modules: TesseraModule[]): Promise<InstanceStatus> {
-  const [database, blobs, bus, jobs, disk, tools] = await Promise.all([
+  const [database, blobs, bus, jobs, disk, tools, services] = await Promise.all([
     probe(platform.database.dialect, () => platform.database.ping()),
     probe(platform.blobs.kind, () => platform.blobs.check()),
     probe(platform.bus.kind, () => platform.bus.check()),
     platform.jobs.counts(),
     diskOf(platform.config.dataDir),
-    detectTools(),
+    detectTools(undefined, { libreoffice: platform.config.office.soffice }),
+    servicesOf(modules),
   ]);
   return {
     version: platform.version,
@@ -49,7 +52,21 @@ export async function collectStatus(platform: Platform, modules: TesseraModule[]
     disk,
     modules: modules.map((m) => m.id),
     tools,
+    services,
   };
+}
+
+async function servicesOf(modules: TesseraModule[]): Promise<Record<string, ComponentStatus>> {
+  const out: Record<string, ComponentStatus> = {};
+  for (const m of modules) {
+    if (!m.services) continue;
+    try {
+      for (const [name, s] of Object.entries(await m.services())) out[`${m.id}.${name}`] = s;
+    } catch (e) {
+      out[m.id] = { kind: m.id, ok: false, error: (e as Error).message };
+    }
+  }
+  return out;
 }
 
 async function probe(kind: string, check: () => Promise<void>): Promise<ComponentStatus> {
@@ -70,12 +87,16 @@ async function diskOf(path: string): Promise<InstanceStatus['disk']> {
   }
 }
 
-export async function detectTools(pathEnv = process.env.PATH ?? ''): Promise<Record<string, boolean>> {
+/** `configured`: a tool's path set by the administrator (checked instead of PATH; 'off' = disabled). */
+export async function detectTools(pathEnv = process.env.PATH ?? '', configured: Record<string, string | undefined> = {}): Promise<Record<string, boolean>> {
   const dirs = pathEnv.split(delimiter).filter(Boolean);
   const result: Record<string, boolean> = {};
   await Promise.all(
     Object.entries(OPTIONAL_TOOLS).map(async ([tool, names]) => {
-      result[tool] = await anyExecutable(dirs, names);
+      const path = configured[tool];
+      if (path === 'off') result[tool] = false;
+      else if (path) result[tool] = await anyExecutable([dirname(path)], [basename(path)]);
+      else result[tool] = await anyExecutable(dirs, names);
     }),
   );
   return result;

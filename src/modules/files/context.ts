@@ -5,6 +5,8 @@ import { now } from '../../platform/db/database.js';
 import type { Platform } from '../../platform/platform.js';
 import type { IdentityService, UserView } from '../identity/types.js';
 import type { FilesStore } from './store.js';
+import { SearchStore } from './search/searchStore.js';
+import type { VirusScanner } from './scan/clamd.js';
 import type { NodeRow } from './tables.js';
 
 /** Who is acting: the person, and the address for the audit trail. */
@@ -18,12 +20,28 @@ export interface FilesContext {
   platform: Platform;
   store: FilesStore;
   identity: IdentityService;
+  /** Set when an administrator configured clamd: every upload is scanned before it commits. */
+  scanner?: { client: VirusScanner; mode: 'delete' | 'quarantine' };
 }
 
 export const DELETE_BLOBS_JOB = 'files.deleteBlobs';
+/** Extracts a file's text into the search index after its content committed. */
+export const INDEX_CONTENT_JOB = 'files.indexContent';
+/** Indexing waits this long after a write, so the files of one folder upload go in one batch. */
+const INDEX_DELAY_MS = 500;
 
-/** Every overwrite keeps the previous content; this many of the newest are kept. */
-export const MAX_VERSIONS = 10;
+/** (Re)indexes a file's content once this transaction commits (uploads, copies, version restores). */
+export async function scheduleIndexing(ctx: FilesContext, nodeIds: string[], tx: Tx): Promise<void> {
+  if (nodeIds.length === 0) return;
+  await new SearchStore(ctx.platform.database).enqueue([...new Set(nodeIds)], now(), tx);
+  // One drain job for everything queued: a burst of uploads shares its runs (and their commits).
+  await ctx.platform.jobs.enqueue(INDEX_CONTENT_JOB, null, { tx, maxAttempts: 3, coalesce: true, runAt: new Date(Date.now() + INDEX_DELAY_MS) });
+}
+
+/** Every overwrite keeps the previous content; this many of the newest are kept (TESSERA_FILES_VERSIONS_KEPT). */
+export function versionsKept(ctx: FilesContext): number {
+  return ctx.platform.config.files.versionsKept;
+}
 
 export function newId(): string {
   return randomUUID();

@@ -19,7 +19,7 @@ export class PreconditionFailedError extends AppError {
 
 /** 423: a WebDAV lock held by someone else (or without its token in the request) protects the item. */
 export class LockedError extends AppError {
-  constructor(message = 'The item is locked. Wait until the lock is released, or send its lock token.') {
-    super(423, 'locked', message);
+  constructor(message = 'The item is locked. Wait until the lock is released, or send its lock token.', code = 'locked') {
+    super(423, code, message);
   }
 }

@@ -136,4 +136,152 @@ export const filesMigrations: MigrationSet = {
         .execute();
     },
   },
+  '2026112405_files_renditions': {
+    async up(db) {
+      await db.schema
+        .createTable('files_renditions')
+        .addColumn('source_key', 'text', (c) => c.notNull())
+        .addColumn('variant', 'text', (c) => c.notNull())
+        .addColumn('blob_key', 'text')
+        .addColumn('content_type', 'text')
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('files_renditions_pk', ['source_key', 'variant'])
+        .execute();
+    },
+  },
+  '2026112401_files_uploads': {
+    async up(db) {
+      // A resumable (tus) upload in progress: who, where to, how long, how far.
+      await db.schema
+        .createTable('files_uploads')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('space_id', 'text', (c) => c.notNull())
+        .addColumn('parent_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('content_type', 'text')
+        .addColumn('create_only', 'integer', (c) => c.notNull())
+        .addColumn('length', 'bigint', (c) => c.notNull())
+        .addColumn('received', 'bigint', (c) => c.notNull())
+        .addColumn('metadata', 'text', (c) => c.notNull())
+        .addColumn('node_id', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('files_uploads_expires').on('files_uploads').column('expires_at').execute();
+      // Each PATCH is its own write-once blob; a part counts only once its row is committed.
+      await db.schema
+        .createTable('files_upload_parts')
+        .addColumn('upload_id', 'text', (c) => c.notNull().references('files_uploads.id'))
+        .addColumn('start', 'bigint', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('blob_key', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('files_upload_parts_pk', ['upload_id', 'start'])
+        .execute();
+    },
+  },
+  '2026112402_files_favorites': {
+    async up(db) {
+      await db.schema
+        .createTable('files_favorites')
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('node_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('files_favorites_pk', ['user_id', 'node_id'])
+        .execute();
+      await db.schema.createIndex('files_favorites_node').on('files_favorites').column('node_id').execute();
+      // Recent files: newest changes per space.
+      await db.schema.createIndex('files_nodes_space_modified').on('files_nodes').columns(['space_id', 'modified_at']).execute();
+    },
+  },
+  '2026112401_files_wopi_locks': {
+    async up(db) {
+      // WOPI locks belong to a file (they follow it through renames), unlike WebDAV's path locks.
+      await db.schema
+        .createTable('files_wopi_locks')
+        .addColumn('node_id', 'text', (c) => c.primaryKey().references('files_nodes.id'))
+        .addColumn('space_id', 'text', (c) => c.notNull().references('files_spaces.id'))
+        .addColumn('lock_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('files_wopi_locks_space').on('files_wopi_locks').columns(['space_id', 'expires_at']).execute();
+    },
+  },
+  '2026112320_files_quarantine': {
+    async up(db) {
+      await db.schema
+        .createTable('files_quarantine')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('blob_key', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('space_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('user_name', 'text', (c) => c.notNull())
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('files_quarantine_created').on('files_quarantine').column('created_at').execute();
+    },
+  },
+  // Full-text search: SQLite's FTS5 and PostgreSQL's tsvector + GIN, both with language-neutral
+  // tokenising (unicode61 / 'simple'), since one space holds documents in many languages.
+  '2026112321_files_search': {
+    async up(db, dialect) {
+      if (dialect === 'sqlite') {
+        await sql`create table files_search_docs (
+          doc_id integer primary key autoincrement,
+          node_id text not null unique,
+          etag text not null,
+          status text not null,
+          indexed_at text not null
+        )`.execute(db);
+        // rowid = doc_id; the text lives only here.
+        await sql`create virtual table files_search_fts using fts5(body, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
+        return;
+      }
+      await sql`create table files_search_docs (
+        doc_id bigserial primary key,
+        node_id text not null unique,
+        etag text not null,
+        status text not null,
+        indexed_at text not null,
+        body text not null default '',
+        tsv tsvector generated always as (to_tsvector('simple', body)) stored
+      )`.execute(db);
+      await sql`create index files_search_docs_tsv on files_search_docs using gin (tsv)`.execute(db);
+    },
+  },
+  '2026112406_files_space_quota': {
+    async up(db) {
+      // Group spaces get their own quota (set by administrators); personal spaces follow their owner's.
+      await db.schema.alterTable('files_spaces').addColumn('quota_bytes', 'bigint').execute();
+    },
+  },
+  '2026112407_files_index_queue': {
+    async up(db) {
+      // Files waiting for text extraction; one drain job works through them in batches.
+      await db.schema
+        .createTable('files_index_queue')
+        .addColumn('node_id', 'text', (c) => c.primaryKey())
+        .addColumn('queued_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('files_index_queue_at').on('files_index_queue').column('queued_at').execute();
+    },
+  },
+  // Opening a folder lists its live children folders first, then by name (store.children): this
+  // index holds them in exactly that order, so a page deep into a 10,000-entry folder is an index
+  // walk instead of sorting the whole folder for every page. The expression must stay identical
+  // to the ORDER BY in store.children for SQLite and PostgreSQL to use it.
+  '2026112410_files_listing_order': {
+    async up(db) {
+      await sql`create index files_nodes_listing on files_nodes (parent_id, (case when kind = 'folder' then 0 else 1 end), name, id) where trash_id is null`.execute(db);
+    },
+  },
 };

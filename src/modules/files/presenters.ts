@@ -1,4 +1,5 @@
 import type { AccessSummary, SharedItem, ShareView } from './commands/shares.js';
+import type { SearchResult } from './commands/searchFiles.js';
 import type { LinkRow, NodeRow, SpaceRow, VersionRow } from './tables.js';
 
 export function quoteEtag(etag: string): string {
@@ -52,4 +53,8 @@ export function presentAccess(a: AccessSummary): Record<string, unknown> {
 /** What a public link shows of an item: no space, owner or parent ids. */
 export function presentPublicNode(n: NodeRow): Record<string, unknown> {
   return { id: n.id, name: n.name, kind: n.kind, size: Number(n.size), contentType: n.content_type, etag: quoteEtag(n.etag), modifiedAt: n.modified_at };
+}
+
+export function presentSearchResult(r: SearchResult): Record<string, unknown> {
+  return { node: presentNode(r.node), path: r.path, folderId: r.folderId, space: { id: r.space.id, kind: r.space.kind, name: r.space.name }, snippet: r.snippet, matched: r.matched };
 }

@@ -6,10 +6,12 @@ import type { FilesActor } from './context.js';
 import { parse } from '../../platform/http/validate.js';
 import { LINK_ACCESS_SECONDS } from './commands/links.js';
 import { sendContent } from './download.js';
+import { zipDisposition } from './commands/zipFolder.js';
 import { numberedName } from './names.js';
 import { presentPublicNode, quoteEtag } from './presenters.js';
 import { listQuery, publicLinkParams, publicNodeParams, unlockSchema, uploadQuery } from './schema.js';
 import type { FilesService } from './service.js';
+import { registerPreviewRoutes } from './preview/routes.js';
 
 const COOKIE = 'tessera_link';
 
@@ -77,6 +79,27 @@ export async function registerPublicLinkRoutes(app: FastifyInstance, service: Fi
     const { link, node } = await openNode(req);
     if (link.link.role === 'upload') throw new ForbiddenError('This link only accepts uploads.', 'upload_only');
     return sendContent(req, reply, service, node, { attachment: true });
+  });
+
+  registerPreviewRoutes(app, {
+    base: '/api/public/links/:token/nodes/:nodeId',
+    previews: service.previews,
+    resolve: async (req) => {
+      const { link, node } = await openNode(req);
+      if (link.link.role === 'upload') throw new ForbiddenError('This link only accepts uploads.', 'upload_only');
+      return node;
+    },
+  });
+
+  app.get('/api/public/links/:token/nodes/:nodeId/zip', async (req, reply) => {
+    const { link, node } = await openNode(req);
+    if (link.link.role === 'upload') throw new ForbiddenError('This link only accepts uploads.', 'upload_only');
+    const zip = await service.zipFolder(node);
+    return reply
+      .header('content-type', 'application/zip')
+      .header('content-disposition', zipDisposition(node.name || link.node.name))
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .send(zip);
   });
 
   await app.register(async (raw) => {

@@ -3,11 +3,13 @@ import { parse } from '../../platform/http/validate.js';
 import type { IdentityModule } from '../identity/types.js';
 import type { FilesActor } from './context.js';
 import { sendContent } from './download.js';
-import { presentLink, presentAccess, presentNode, presentShare, presentSharedItem, presentSpace, presentTrashItem, presentVersion, quoteEtag } from './presenters.js';
-import { createLinkSchema, linkParams, copySchema, createFolderSchema, createShareSchema, emptyBody, listQuery, nodeParams, patchNodeSchema, shareParams, spaceParams, updateShareSchema, uploadQuery, versionParams } from './schema.js';
+import { presentLink, presentAccess, presentNode, presentSearchResult, presentShare, presentSharedItem, presentSpace, presentTrashItem, presentVersion, quoteEtag } from './presenters.js';
+import { createLinkSchema, linkParams, copySchema, createFolderSchema, createShareSchema, emptyBody, listQuery, nodeParams, patchNodeSchema, recentQuery, searchQuery, shareParams, spaceParams, updateShareSchema, uploadQuery, versionParams } from './schema.js';
 import type { FilesService } from './service.js';
 import { PreconditionFailedError } from './errors.js';
 import { etagListMatches } from './commands/writeFile.js';
+import { registerPreviewRoutes } from './preview/routes.js';
+import { zipDisposition } from './commands/zipFolder.js';
 
 /** REST adapter (docs/api.md "Files"): validates, calls the service, presents. */
 export async function registerFilesRoutes(app: FastifyInstance, identity: IdentityModule, service: FilesService): Promise<void> {
@@ -21,6 +23,12 @@ export async function registerFilesRoutes(app: FastifyInstance, identity: Identi
   app.get('/api/files/spaces', { preHandler: requireUser }, async (req) => {
     const spaces = await service.spacesOf(req.auth!.user);
     return { spaces: await Promise.all(spaces.map(async (s) => presentSpace(s, await service.usage(s)))) };
+  });
+
+  app.get('/api/files/search', { preHandler: requireUser }, async (req) => {
+    const { q, limit, offset } = parse(searchQuery, req.query, 'search');
+    const { items, hasMore } = await service.search(req.auth!.user, q, { limit, offset });
+    return { items: items.map(presentSearchResult), hasMore, limit, offset };
   });
 
   app.get('/api/files/nodes/:id', { preHandler: requireUser }, async (req, reply) => {
@@ -47,6 +55,41 @@ export async function registerFilesRoutes(app: FastifyInstance, identity: Identi
     const { id } = parse(nodeParams, req.params);
     const { node } = await service.node(req.auth!.user, id);
     return sendContent(req, reply, service, node, { attachment: true });
+  });
+
+  app.get('/api/files/favorites', { preHandler: requireUser }, async (req) => {
+    const items = await service.listFavorites(req.auth!.user);
+    return { items: items.map((f) => ({ ...presentNode(f.node), favoritedAt: f.favoritedAt })) };
+  });
+
+  app.put('/api/files/nodes/:id/favorite', { preHandler: requireUser }, async (req, reply) => {
+    const { id } = parse(nodeParams, req.params);
+    parse(emptyBody, req.body);
+    await service.addFavorite(req.auth!.user, id);
+    return reply.status(204).send();
+  });
+
+  app.delete('/api/files/nodes/:id/favorite', { preHandler: requireUser }, async (req, reply) => {
+    const { id } = parse(nodeParams, req.params);
+    parse(emptyBody, req.body);
+    await service.removeFavorite(req.auth!.user, id);
+    return reply.status(204).send();
+  });
+
+  app.get('/api/files/recent', { preHandler: requireUser }, async (req) => {
+    const { limit } = parse(recentQuery, req.query, 'query');
+    return { items: (await service.recentFiles(req.auth!.user, limit)).map(presentNode) };
+  });
+
+  app.get('/api/files/nodes/:id/zip', { preHandler: requireUser }, async (req, reply) => {
+    const { id } = parse(nodeParams, req.params);
+    const { node, space } = await service.node(req.auth!.user, id);
+    const zip = await service.zipFolder(node);
+    return reply
+      .header('content-type', 'application/zip')
+      .header('content-disposition', zipDisposition(node.parent_id ? node.name : space.name))
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .send(zip);
   });
 
   app.patch('/api/files/nodes/:id', { preHandler: requireUser }, async (req, reply) => {
@@ -160,6 +203,13 @@ export async function registerFilesRoutes(app: FastifyInstance, identity: Identi
     parse(emptyBody, req.body);
     await service.revokeLink(actor(req), id, linkId);
     return reply.status(204).send();
+  });
+
+  registerPreviewRoutes(app, {
+    base: '/api/files/nodes/:id',
+    previews: service.previews,
+    preHandler: requireUser,
+    resolve: async (req) => (await service.node(req.auth!.user, parse(nodeParams, req.params).id)).node,
   });
 
   // Uploads stream: this scope's body parser hands the request stream through untouched.

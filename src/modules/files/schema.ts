@@ -55,3 +55,12 @@ const token = z.string().min(1).max(200);
 export const publicLinkParams = z.object({ token }).strict();
 export const publicNodeParams = z.object({ token, nodeId: id }).strict();
 export const unlockSchema = z.object({ password: z.string().min(1).max(1000) }).strict();
+
+export const recentQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict();
+export const searchQuery = z
+  .object({
+    q: z.string().trim().min(2, 'type at least 2 characters').max(200, 'use at most 200 characters'),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    offset: z.coerce.number().int().min(0).max(10_000).default(0),
+  })
+  .strict();

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { BlobRange } from '../../platform/blobs/blobStore.js';
-import { ConflictError, NotFoundError } from '../../platform/errors.js';
-import type { UserView } from '../identity/types.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors.js';
+import type { Actor, UserView } from '../identity/types.js';
+import { groupSpaceUsage, setGroupSpaceQuota } from './commands/spaceQuota.js';
 import type { FilesActor, FilesContext } from './context.js';
 import { copyNode } from './commands/copyNode.js';
 import { createFolder } from './commands/createFolder.js';
@@ -12,8 +13,15 @@ import { assertUnlocked, createLink, isUnlocked, listLinks, nodeInLink, openLink
 import { emptyTrash, listTrash, purgeTrash, restoreTrash, trashNode } from './commands/trash.js';
 import { listVersions, restoreVersion } from './commands/versions.js';
 import { writeFile, type WriteFileInput } from './commands/writeFile.js';
+import { createWopiCommands } from './commands/wopi.js';
+import { searchFiles } from './commands/searchFiles.js';
 import type { SortKey } from './store.js';
 import { authorize, type FilesAction } from './policy.js';
+import { createPreviews } from './preview/previews.js';
+import { createOfficeConverter } from './preview/soffice.js';
+import { zipFolder } from './commands/zipFolder.js';
+import { addFavorite, listFavorites, recentFiles, removeFavorite } from './commands/favorites.js';
+import { appendToUpload, createUpload, ownUpload, terminateUpload, type NewUpload } from './uploads/uploads.js';
 import type { NodeRow, SpaceRow } from './tables.js';
 
 export interface ListPage {
@@ -25,7 +33,7 @@ export interface ListPage {
 
 /** The files domain: every adapter (REST, WebDAV, later WOPI and the web app) calls this. */
 export function createFilesService(ctx: FilesContext) {
-  return {
+  const core = {
     spacesOf: (user: UserView) => spacesOf(ctx, user),
     personalSpace: (user: UserView) => personalSpace(ctx, user),
     groupSpaceByName: (user: UserView, name: string) => groupSpaceByName(ctx, user, name),
@@ -34,6 +42,9 @@ export function createFilesService(ctx: FilesContext) {
     authorize: (user: UserView, action: FilesAction, node: NodeRow | string, space?: SpaceRow) => authorize(ctx, user, action, node, space),
     resolvePath: (space: SpaceRow, names: string[]) => resolvePath(ctx, space, names),
     pathOf: (node: NodeRow) => pathOf(ctx, node),
+    /** Administration: group spaces' usage and quotas. */
+    groupSpaceUsage: () => groupSpaceUsage(ctx),
+    setGroupSpaceQuota: (actor: Actor, spaceId: string, quotaBytes: number | null) => setGroupSpaceQuota(ctx, actor, spaceId, quotaBytes),
     async usage(space: SpaceRow): Promise<{ usedBytes: number; quotaBytes: number | null }> {
       return { usedBytes: await ctx.store.usedBytes(space.id), quotaBytes: await quotaOf(ctx, space) };
     },
@@ -53,7 +64,9 @@ export function createFilesService(ctx: FilesContext) {
     },
 
     async writeFile(actor: FilesActor, input: WriteFileInput) {
-      await authorize(ctx, actor.user, 'edit', input.parent, input.space);
+      // Replacing one known file needs edit access to it (an edit share on just that file will do).
+      if (input.fileId !== undefined) await authorize(ctx, actor.user, 'edit', input.fileId);
+      else await authorize(ctx, actor.user, 'edit', input.parent, input.space);
       return writeFile(ctx, actor, input);
     },
 
@@ -62,10 +75,18 @@ export function createFilesService(ctx: FilesContext) {
       return ctx.platform.blobs.get(node.blob_key, range);
     },
 
-    async move(actor: FilesActor, nodeId: string, to: { parentId: string; name: string; overwrite: boolean }) {
-      await liveNodeFor(ctx, actor.user, nodeId, 'edit');
-      await liveNodeFor(ctx, actor.user, to.parentId, 'edit');
-      return moveNode(ctx, actor, nodeId, to);
+    /** A folder as a zip stream; the caller checked view permission (service.node or a link). */
+    zipFolder: (folder: NodeRow) => zipFolder(ctx, folder),
+
+    /** `wopiLock`: an office editor renaming the file it holds (see commands/wopiLocks.ts). */
+    async move(actor: FilesActor, nodeId: string, to: { parentId: string; name: string; overwrite: boolean }, wopiLock?: string) {
+      const source = await liveNodeFor(ctx, actor.user, nodeId, 'edit');
+      const destination = await liveNodeFor(ctx, actor.user, to.parentId, 'edit');
+      // Moving out of a space takes the item away from its people; someone it was only shared with may copy it instead.
+      if (source.space.id !== destination.space.id && source.role !== 'space') {
+        throw new ForbiddenError('Only members of the space this item belongs to can move it elsewhere; copy it instead.');
+      }
+      return moveNode(ctx, actor, nodeId, to, wopiLock);
     },
 
     async copy(actor: FilesActor, nodeId: string, to: { parentId: string; name: string; overwrite: boolean; shallow?: boolean }) {
@@ -103,7 +124,24 @@ export function createFilesService(ctx: FilesContext) {
     assertLinkUnlocked: (open: OpenLink, access: string | null) => assertUnlocked(ctx, open.link, access),
     nodeInLink: (open: OpenLink, nodeId: string) => nodeInLink(ctx, open, nodeId),
     liveChildNames: (folder: NodeRow) => ctx.store.liveChildNames(folder.id),
+    /** Previews and thumbnails of a node the caller has already authorized for `view`. */
+    previews: createPreviews(ctx, createOfficeConverter(ctx.platform.config.office)),
+
+    addFavorite: (user: UserView, nodeId: string) => addFavorite(ctx, user, nodeId),
+    removeFavorite: (user: UserView, nodeId: string) => removeFavorite(ctx, user, nodeId),
+    listFavorites: (user: UserView) => listFavorites(ctx, user),
+    recentFiles: (user: UserView, limit: number) => recentFiles(ctx, user, limit),
+
+    /** Resumable (tus) uploads: uploads/uploads.ts. */
+    createUpload: (actor: FilesActor, input: NewUpload) => createUpload(ctx, actor, input),
+    uploadStatus: (user: UserView, uploadId: string) => ownUpload(ctx, user, uploadId),
+    appendToUpload: (actor: FilesActor, uploadId: string, offset: number, body: Readable) => appendToUpload(ctx, actor, uploadId, offset, body),
+    terminateUpload: (user: UserView, uploadId: string) => terminateUpload(ctx, user, uploadId),
+
+    /** By name and extracted text, over what the person may view. */
+    search: (user: UserView, q: string, page: { limit: number; offset: number }) => searchFiles(ctx, user, q, page),
   };
+  return { ...core, wopi: createWopiCommands(ctx, core) };
 }
 
 export type FilesService = ReturnType<typeof createFilesService>;

@@ -177,9 +177,10 @@ describe('sharing: policy, shares and the permission matrix', () => {
     expect((await rest.none.get(`/api/files/nodes/${plan.id}`)).status).toBe(200);
     expect((await alice.del(`/api/files/nodes/${plan.id}/shares/${noraShare.id}`)).status).toBe(204);
     expect((await rest.none.get(`/api/files/nodes/${plan.id}`)).status).toBe(404);
-    // A share holder cannot move an item out of the share into their own space.
+    // A share holder cannot move an item out of the share into their own space (it would leave alice's).
     const eddieRoot = (await rest.edit.get<{ spaces: { kind: string; rootId: string }[] }>('/api/files/spaces')).body.spaces.find((s) => s.kind === 'personal')!.rootId;
-    expect((await rest.edit.patch(`/api/files/nodes/${plan.id}`, { parentId: eddieRoot })).status).toBe(409);
+    expect((await rest.edit.patch(`/api/files/nodes/${plan.id}`, { parentId: eddieRoot })).status).toBe(403);
+    expect((await alice.get(`/api/files/nodes/${plan.id}`)).status).toBe(200);
     // ...but may copy it there (view is enough on the source).
     expect((await rest.view.post(`/api/files/nodes/${plan.id}/copy`, { parentId: (await rest.view.get<{ spaces: { kind: string; rootId: string }[] }>('/api/files/spaces')).body.spaces[0]!.rootId })).status).toBe(201);
   });
@@ -206,7 +207,7 @@ describe('sharing: policy, shares and the permission matrix', () => {
     expect(actions).toContain('files.share.delete');
   });
 
-  it('WebDAV matrix: shared items are not mounted for recipients; they get 403, the disabled 401', async () => {
+  it("WebDAV matrix: the owner's mount stays closed to recipients (they use /dav/shared/); they get 403, the disabled 401", async () => {
     const base = '/dav/files/alice/Project';
     const ok = { GET: 200, PUT: 201, DELETE: 204, MKCOL: 201, MOVE: 201, PROPFIND: 207 } as const;
     const failures: string[] = [];
@@ -236,5 +237,51 @@ describe('sharing: policy, shares and the permission matrix', () => {
     // Group spaces stay for members only, nested groups included.
     expect(await davRaw(ts.url, 'PUT', '/dav/spaces/outer/g.txt', { authorization: people.group.auth }, 'g')).toBe(201);
     expect(await davRaw(ts.url, 'GET', '/dav/spaces/outer/g.txt', { authorization: people.none.auth })).toBe(403);
+  });
+
+  it('WebDAV matrix: /dav/shared/<self>/ × every role, with exactly the share\'s rights', async () => {
+    // Each person uses their own shared mount; alice (owner) and nora (none) have no "Project" there.
+    const names: Record<Role, string> = { owner: 'alice', edit: 'eddie', view: 'vera', group: 'gina', none: 'nora', disabled: 'dave' };
+    const base = (role: Role) => `/dav/shared/${names[role]}/Project`;
+    const full = { GET: 200, PUT: 201, DELETE: 204, MKCOL: 201, MOVE: 201, COPY: 201, PROPFIND: 207, PROPPATCH: 207, LOCK: 201 } as const;
+    type Method = keyof typeof full;
+    const readOnly: Record<Method, number> = { GET: 200, PUT: 403, DELETE: 403, MKCOL: 403, MOVE: 403, COPY: 403, PROPFIND: 207, PROPPATCH: 403, LOCK: 403 };
+    // Nothing shared under that name: reads 404, creating below a missing folder 409.
+    const nothing: Record<Method, number> = { GET: 404, PUT: 409, DELETE: 404, MKCOL: 409, MOVE: 404, COPY: 404, PROPFIND: 404, PROPPATCH: 404, LOCK: 409 };
+    const expected: Record<Role, Record<Method, number>> = { owner: nothing, edit: full, view: readOnly, group: full, none: nothing, disabled: { ...nothing, ...Object.fromEntries(Object.keys(full).map((m) => [m, 401])) } };
+    const alicePut = (name: string) => davRaw(ts.url, 'PUT', `/dav/files/alice/Project/${name}`, { authorization: people.owner.auth }, 'x');
+    const lockBody = '<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:shared/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>';
+    const failures: string[] = [];
+    for (const role of ROLES) {
+      const auth = { authorization: people[role].auth };
+      const b = base(role);
+      const calls: [Method, () => Promise<number>][] = [
+        ['GET', () => davRaw(ts.url, 'GET', `${b}/plan.txt`, auth)],
+        ['PROPFIND', () => davRaw(ts.url, 'PROPFIND', `${b}/`, { ...auth, depth: '1' })],
+        ['PUT', () => davRaw(ts.url, 'PUT', `${b}/shared-${role}.txt`, auth, 'x')],
+        ['MKCOL', () => davRaw(ts.url, 'MKCOL', `${b}/shared-dir-${role}`, auth)],
+        ['DELETE', async () => (await alicePut(`shared-del-${role}.txt`), davRaw(ts.url, 'DELETE', `${b}/shared-del-${role}.txt`, auth))],
+        ['MOVE', async () => (await alicePut(`shared-mv-${role}.txt`), davRaw(ts.url, 'MOVE', `${b}/shared-mv-${role}.txt`, { ...auth, destination: `${b}/shared-moved-${role}.txt` }))],
+        ['COPY', () => davRaw(ts.url, 'COPY', `${b}/plan.txt`, { ...auth, destination: `${b}/shared-copy-${role}.txt` })],
+        [
+          'PROPPATCH',
+          () =>
+            davRaw(ts.url, 'PROPPATCH', `${b}/plan.txt`, auth, '<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:z"><D:set><D:prop><Z:seen>yes</Z:seen></D:prop></D:set></D:propertyupdate>'),
+        ],
+        ['LOCK', () => davRaw(ts.url, 'LOCK', `${b}/shared-lock-${role}.txt`, auth, lockBody)],
+      ];
+      for (const [method, call] of calls) {
+        const status = await call();
+        if (status !== expected[role][method]) failures.push(`${method} as ${role}: ${status}, expected ${expected[role][method]}`);
+      }
+      // Another person's shared mount is refused, whatever is shared with them.
+      const other = role === 'edit' ? 'vera' : 'eddie';
+      const status = await davRaw(ts.url, 'GET', `/dav/shared/${other}/Project/plan.txt`, auth);
+      if (status !== (role === 'disabled' ? 401 : 403)) failures.push(`GET another's mount as ${role}: ${status}`);
+    }
+    expect(failures).toEqual([]);
+    // What the edit roles wrote is in alice's space; nothing the others tried is.
+    for (const role of ['edit', 'group'] as const) expect(await davRaw(ts.url, 'GET', `/dav/files/alice/Project/shared-${role}.txt`, { authorization: people.owner.auth })).toBe(200);
+    for (const role of ['view', 'none', 'owner'] as const) expect(await davRaw(ts.url, 'GET', `/dav/files/alice/Project/shared-${role}.txt`, { authorization: people.owner.auth })).toBe(404);
   });
 });

@@ -2,7 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { ConflictError } from '../../platform/errors.js';
 import type { PlatformTables } from '../../platform/db/platformTables.js';
-import type { FilesTables, LinkAttemptRow, LinkRow, LockRow, NodeRow, PropRow, ShareRow, SpaceRow, VersionRow } from './tables.js';
+import { SearchStore } from './search/searchStore.js';
+import type { FilesTables, LinkAttemptRow, LinkRow, LockRow, NodeRow, PropRow, RenditionRow, ShareRow, SpaceRow, VersionRow, WopiLockRow } from './tables.js';
 
 type Q = Kysely<FilesTables & PlatformTables>;
 
@@ -49,6 +50,10 @@ export class FilesStore {
         .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await this.q(tx).insertInto('files_nodes').values(root).execute();
     });
+  }
+
+  async setSpaceQuota(spaceId: string, quotaBytes: number | null, tx: Tx): Promise<void> {
+    await this.q(tx).updateTable('files_spaces').set({ quota_bytes: quotaBytes }).where('id', '=', spaceId).execute();
   }
 
   async personalSpaces(): Promise<SpaceRow[]> {
@@ -142,6 +147,23 @@ export class FilesStore {
     return orderParentsFirst(rows, rootId);
   }
 
+  /** Moves a node and everything below it (trashed items, shares, links and editor locks included) to another space. */
+  async moveSubtreeToSpace(rootId: string, spaceId: string, tx: Tx): Promise<void> {
+    const result = await sql<{ id: string }>`
+      with recursive sub(id) as (
+        select id from files_nodes where id = ${rootId}
+        union all
+        select n.id from files_nodes n join sub on n.parent_id = sub.id
+      )
+      select id from sub`.execute(tx);
+    for (const part of chunks(result.rows.map((r) => r.id))) {
+      await this.q(tx).updateTable('files_nodes').set({ space_id: spaceId }).where('id', 'in', part).execute();
+      await this.q(tx).updateTable('files_shares').set({ space_id: spaceId }).where('node_id', 'in', part).execute();
+      await this.q(tx).updateTable('files_links').set({ space_id: spaceId }).where('node_id', 'in', part).execute();
+      await this.q(tx).updateTable('files_wopi_locks').set({ space_id: spaceId }).where('node_id', 'in', part).execute();
+    }
+  }
+
   async insertNodes(rows: NodeRow[], tx: Tx): Promise<void> {
     try {
       for (const part of chunks(rows)) await this.q(tx).insertInto('files_nodes').values(part).execute();
@@ -198,6 +220,10 @@ export class FilesStore {
       // Shares and links end with their item.
       await this.q(tx).deleteFrom('files_shares').where('node_id', 'in', part).execute();
       await this.q(tx).deleteFrom('files_links').where('node_id', 'in', part).execute();
+      await this.q(tx).deleteFrom('files_favorites').where('node_id', 'in', part).execute();
+      await this.q(tx).deleteFrom('files_wopi_locks').where('node_id', 'in', part).execute();
+      // Their extracted text goes with them.
+      await new SearchStore(this.database).remove(part, tx);
     }
     // Children before parents is not needed (no foreign key on parent_id), one statement per chunk.
     for (const part of chunks(ids)) await this.q(tx).deleteFrom('files_nodes').where('id', 'in', part).execute();
@@ -213,8 +239,12 @@ export class FilesStore {
 
   // --- uploads in flight ---
 
+  /**
+   * The marker only lets the sweeper find a blob whose upload never committed; losing it in a power
+   * failure would at worst leave one unreferenced blob, so it does not wait for the disk.
+   */
   async addPendingBlob(key: string, at: string): Promise<void> {
-    await this.q().insertInto('files_pending_blobs').values({ blob_key: key, created_at: at }).execute();
+    await this.database.bookkeeping((db) => db.withTables<FilesTables>().insertInto('files_pending_blobs').values({ blob_key: key, created_at: at }).execute());
   }
 
   async removePendingBlob(key: string, tx?: Tx): Promise<void> {
@@ -390,6 +420,73 @@ export class FilesStore {
 
   async deleteExpiredLocks(spaceId: string, at: string, tx: Tx): Promise<void> {
     await this.q(tx).deleteFrom('files_locks').where('space_id', '=', spaceId).where('expires_at', '<=', at).execute();
+  }
+
+  // --- cached previews and thumbnails (preview/) ---
+
+  async rendition(sourceKey: string, variant: string): Promise<RenditionRow | undefined> {
+    const row = await this.q().selectFrom('files_renditions').selectAll().where('source_key', '=', sourceKey).where('variant', '=', variant).executeTakeFirst();
+    return row ? { ...row, size: Number(row.size) } : undefined;
+  }
+
+  /** False when another process stored the same rendition first (the caller then uses theirs). */
+  async insertRendition(row: RenditionRow, tx: Tx): Promise<boolean> {
+    const r = await this.q(tx)
+      .insertInto('files_renditions')
+      .values(row)
+      .onConflict((oc) => oc.columns(['source_key', 'variant']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /** Deletes every rendition of these sources; returns their blob keys. */
+  async deleteRenditionsOf(sourceKeys: string[], tx: Tx): Promise<string[]> {
+    const keys: string[] = [];
+    for (const part of chunks(sourceKeys)) {
+      const rows = await this.q(tx).selectFrom('files_renditions').select('blob_key').where('source_key', 'in', part).execute();
+      for (const r of rows) if (r.blob_key) keys.push(r.blob_key);
+      await this.q(tx).deleteFrom('files_renditions').where('source_key', 'in', part).execute();
+    }
+    return keys;
+  }
+
+  /** True while some file (live or in the trash) has this blob as its current content. */
+  async isCurrentContent(key: string, tx?: Tx): Promise<boolean> {
+    const n = await this.q(tx).selectFrom('files_nodes').select('id').where('blob_key', '=', key).limit(1).executeTakeFirst();
+    return n !== undefined;
+  }
+
+  /** Sources with renditions that no file shows any more (changed or purged content). */
+  async staleRenditionSources(limit: number): Promise<string[]> {
+    const rows = await this.q()
+      .selectFrom('files_renditions as r')
+      .select('r.source_key')
+      .distinct()
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('files_nodes as n').select('n.id').whereRef('n.blob_key', '=', 'r.source_key'))))
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.source_key);
+  }
+
+  // --- WOPI locks ---
+
+  /** The file's WOPI lock, expired or not (callers compare expires_at). */
+  async wopiLock(nodeId: string, tx?: Tx): Promise<WopiLockRow | undefined> {
+    return this.q(tx).selectFrom('files_wopi_locks').selectAll().where('node_id', '=', nodeId).executeTakeFirst();
+  }
+
+  async activeWopiLocks(spaceId: string, at: string, tx?: Tx): Promise<WopiLockRow[]> {
+    return this.q(tx).selectFrom('files_wopi_locks').selectAll().where('space_id', '=', spaceId).where('expires_at', '>', at).execute();
+  }
+
+  /** Inserts or replaces the file's lock (an expired one is simply overwritten). */
+  async putWopiLock(row: WopiLockRow, tx: Tx): Promise<void> {
+    await this.q(tx).deleteFrom('files_wopi_locks').where('node_id', '=', row.node_id).execute();
+    await this.q(tx).insertInto('files_wopi_locks').values(row).execute();
+  }
+
+  async deleteWopiLock(nodeId: string, tx: Tx): Promise<void> {
+    await this.q(tx).deleteFrom('files_wopi_locks').where('node_id', '=', nodeId).execute();
   }
 }
 

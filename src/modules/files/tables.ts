@@ -7,6 +7,8 @@ export interface SpaceRow {
   name: string;
   root_id: string;
   created_at: string;
+  /** Group spaces only: the quota an administrator set (null = unlimited). Personal spaces follow the owner's. */
+  quota_bytes: number | null;
 }
 
 export interface NodeRow {
@@ -69,6 +71,17 @@ export interface LockRow {
   created_at: string;
 }
 
+/** A WOPI (office editor) lock on one file; it lapses at expires_at unless refreshed. */
+export interface WopiLockRow {
+  node_id: string;
+  space_id: string;
+  /** The editor's opaque lock id (up to 1024 characters). */
+  lock_id: string;
+  user_id: string;
+  expires_at: string;
+  created_at: string;
+}
+
 /** A blob being written for an upload: removed in the commit, so a leftover row marks an orphan. */
 export interface PendingBlobRow {
   blob_key: string;
@@ -110,6 +123,88 @@ export interface LinkAttemptRow {
   locked_until: string | null;
 }
 
+/**
+ * A cached preview or thumbnail of some content, keyed by the content's blob key (copies share
+ * it). `blob_key` null records a conversion that failed, so a broken file is not retried on every view.
+ */
+export interface RenditionRow {
+  source_key: string;
+  /** 'thumb-256', 'screen', 'pdf', 'page1'... (preview/variants.ts). */
+  variant: string;
+  blob_key: string | null;
+  content_type: string | null;
+  size: number;
+  error: string | null;
+  created_at: string;
+}
+
+/** A resumable (tus) upload; `received` (the tus offset) is the sum of its committed parts. */
+export interface UploadRow {
+  id: string;
+  user_id: string;
+  space_id: string;
+  parent_id: string;
+  name: string;
+  content_type: string | null;
+  /** 1: fail (412) rather than make a new version when the name is taken. */
+  create_only: number;
+  length: number;
+  received: number;
+  /** The Upload-Metadata header as the client sent it, echoed by HEAD. */
+  metadata: string;
+  /** The file it became, once complete. */
+  node_id: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+/** The bytes of one PATCH: [start, start + size) of the upload. */
+export interface UploadPartRow {
+  upload_id: string;
+  start: number;
+  size: number;
+  blob_key: string;
+  created_at: string;
+}
+
+/** An item someone starred. */
+export interface FavoriteRow {
+  user_id: string;
+  node_id: string;
+  created_at: string;
+}
+
+/** An upload the virus scanner refused, kept (quarantine mode) for administrators to inspect. */
+export interface QuarantineRow {
+  id: string;
+  blob_key: string;
+  name: string;
+  space_id: string;
+  user_id: string;
+  user_name: string;
+  signature: string;
+  size: number;
+  sha256: string;
+  created_at: string;
+}
+
+/** A file waiting for (re-)indexing; a newer write moves `queued_at` on. */
+export interface IndexQueueRow {
+  node_id: string;
+  queued_at: string;
+}
+
+/** Text extracted from a file for search; `doc_id` is the full-text index's row id. */
+export interface SearchDocRow {
+  doc_id: number;
+  node_id: string;
+  /** The file's entity tag when it was indexed: a job for older content changes nothing. */
+  etag: string;
+  /** 'indexed', 'skipped' (no text to extract) or 'failed' (broken file, logged). */
+  status: string;
+  indexed_at: string;
+}
+
 // A type alias (not an interface) so Kysely's withTables<T> sees an indexable record.
 export type FilesTables = {
   files_spaces: SpaceRow;
@@ -121,4 +216,12 @@ export type FilesTables = {
   files_shares: ShareRow;
   files_links: LinkRow;
   files_link_attempts: LinkAttemptRow;
+  files_renditions: RenditionRow;
+  files_uploads: UploadRow;
+  files_upload_parts: UploadPartRow;
+  files_favorites: FavoriteRow;
+  files_wopi_locks: WopiLockRow;
+  files_quarantine: QuarantineRow;
+  files_search_docs: SearchDocRow;
+  files_index_queue: IndexQueueRow;
 };

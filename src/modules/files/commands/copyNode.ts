@@ -1,6 +1,6 @@
 import { now } from '../../../platform/db/database.js';
 import { ConflictError } from '../../../platform/errors.js';
-import { newEtag, newId, touchFolder, type FilesActor, type FilesContext } from '../context.js';
+import { newEtag, newId, touchFolder, type FilesActor, type FilesContext, scheduleIndexing } from '../context.js';
 import { QuotaExceededError } from '../errors.js';
 import { assertValidName } from '../names.js';
 import type { NodeRow, PropRow } from '../tables.js';
@@ -62,6 +62,7 @@ export async function copyNode(
     const props: PropRow[] = (await ctx.store.propsOf([...ids.keys()], tx)).map((p) => ({ ...p, node_id: ids.get(p.node_id)! }));
     await ctx.store.insertProps(props, tx);
     await touchFolder(ctx, folder.id, actor, tx);
+    await scheduleIndexing(ctx, rows.filter((r) => r.kind === 'file').map((r) => r.id), tx);
     return { node: rows[0]!, replaced };
   });
 }

@@ -3,6 +3,7 @@ import { now } from '../../../platform/db/database.js';
 import type { FilesActor, FilesContext } from '../context.js';
 import { LockedError } from '../errors.js';
 import type { LockRow } from '../tables.js';
+import { assertNoWopiLockCovered } from './wopiLocks.js';
 
 /** Locks are WebDAV's (RFC 4918), kept in the database so every Tessera process honours them. */
 export const DEFAULT_LOCK_SECONDS = 3600;
@@ -40,6 +41,7 @@ export async function createLock(
       (l) => l.scope === 'exclusive' || input.scope === 'exclusive',
     );
     if (conflicting.length) throw new LockedError('The item is locked by someone else already.');
+    await assertNoWopiLockCovered(ctx, spaceId, { path, depth: input.depth }, tx);
     const seconds = Math.min(Math.max(input.timeoutSeconds, 1), MAX_LOCK_SECONDS);
     const row: LockRow = {
       token: `urn:uuid:${randomUUID()}`,

@@ -11,7 +11,7 @@ async function ensureSpace(ctx: FilesContext, kind: SpaceRow['kind'], ownerId: s
   if (existing) return existing;
   const id = newId();
   const root = folderRow(id, null, '', null);
-  await ctx.store.insertSpaceIfAbsent({ id, kind, owner_id: ownerId, name, root_id: root.id, created_at: now() }, root);
+  await ctx.store.insertSpaceIfAbsent({ id, kind, owner_id: ownerId, name, root_id: root.id, created_at: now(), quota_bytes: null }, root);
   const space = await ctx.store.spaceByOwner(kind, ownerId);
   if (!space) throw new Error('space creation failed');
   return space;
@@ -35,6 +35,13 @@ export async function spacesOf(ctx: FilesContext, user: UserView): Promise<Space
   return spaces;
 }
 
+/** Every group's space (made on first use), for administrators. */
+export async function allGroupSpaces(ctx: FilesContext): Promise<SpaceRow[]> {
+  const spaces: SpaceRow[] = [];
+  for (const g of await ctx.identity.listGroups()) spaces.push(await ensureSpace(ctx, 'group', g.id, g.name));
+  return spaces;
+}
+
 export async function spaceFor(ctx: FilesContext, user: UserView, spaceId: string): Promise<SpaceRow> {
   const space = await ctx.store.space(spaceId);
   if (!space) throw new NotFoundError('This space does not exist, or you have no access to it.');
@@ -47,9 +54,9 @@ export function liveNodeFor(ctx: FilesContext, user: UserView, nodeId: string, a
   return authorize(ctx, user, action, nodeId);
 }
 
-/** Quota: personal spaces follow the owner's quotaBytes (null = unlimited); group spaces are unlimited for now. */
+/** Quota: personal spaces follow the owner's quotaBytes, group spaces their own (null = unlimited). */
 export async function quotaOf(ctx: FilesContext, space: SpaceRow): Promise<number | null> {
-  if (space.kind !== 'personal') return null;
+  if (space.kind !== 'personal') return space.quota_bytes == null ? null : Number(space.quota_bytes);
   return ctx.identity.quotaBytesOf(space.owner_id);
 }
 

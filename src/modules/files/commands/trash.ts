@@ -6,6 +6,7 @@ import { assertCanUseSpace } from '../policy.js';
 import type { NodeRow } from '../tables.js';
 import { spaceFor } from './spaces.js';
 import { trashInTx } from './tree.js';
+import { assertNoWopiLockWithin } from './wopiLocks.js';
 
 /** Delete = move to the trash; the item and all below it can be restored until purged. */
 export async function trashNode(ctx: FilesContext, actor: FilesActor, nodeId: string): Promise<void> {
@@ -14,6 +15,7 @@ export async function trashNode(ctx: FilesContext, actor: FilesActor, nodeId: st
     if (!node || node.trash_id !== null) throw new NotFoundError('This item does not exist (any more).');
     if (!node.parent_id) throw new ConflictError('The root folder of a space cannot be deleted.', 'not_deletable');
     await ctx.store.lockSpace(node.space_id, tx);
+    await assertNoWopiLockWithin(ctx, node, tx);
     await trashInTx(ctx, actor, node, tx);
     await ctx.platform.audit.append(auditBy(actor, { action: 'files.trash', target: { type: 'file', id: node.id }, details: { space: node.space_id, name: node.name, kind: node.kind } }), tx);
   });
@@ -74,10 +76,8 @@ export async function emptyTrash(ctx: FilesContext, actor: FilesActor, spaceId: 
 }
 
 /** Trash older than this is deleted for good by the hourly sweep. */
-export const TRASH_RETENTION_MS = 30 * 24 * 3600_000;
-
-/** Empties what has been in any trash longer than the retention period; audited as the system. */
-export async function purgeExpiredTrash(ctx: FilesContext, retentionMs = TRASH_RETENTION_MS): Promise<number> {
+/** Empties what has been in any trash longer than the retention period (TESSERA_FILES_TRASH_DAYS); audited as the system. */
+export async function purgeExpiredTrash(ctx: FilesContext, retentionMs = ctx.platform.config.files.trashRetentionDays * 24 * 3600_000): Promise<number> {
   const before = new Date(Date.now() - retentionMs).toISOString();
   let purged = 0;
   for (;;) {

@@ -4,6 +4,7 @@ import { ConflictError } from '../../../platform/errors.js';
 import { touchFolder, type FilesActor, type FilesContext } from '../context.js';
 import type { NodeRow } from '../tables.js';
 import { pathOf } from './spaces.js';
+import { assertNoWopiLockWithin } from './wopiLocks.js';
 
 /** 409 when a name is taken and the caller did not ask to replace it (WebDAV maps it to 412). */
 export class NameTakenError extends ConflictError {
@@ -39,6 +40,7 @@ export async function clearDestination(ctx: FilesContext, actor: FilesActor, fol
   if (!overwrite) throw new NameTakenError(name);
   // Replacing a folder that holds the source would throw the source away with it.
   await assertNotInside(ctx, existing, source, tx);
+  await assertNoWopiLockWithin(ctx, existing, tx);
   await trashInTx(ctx, actor, existing, tx);
   await ctx.platform.audit.append(
     { action: 'files.trash', actor: { id: actor.user.id, name: actor.user.username }, ip: actor.ip ?? null, target: { type: 'file', id: existing.id }, details: { name, reason: 'overwritten' } },

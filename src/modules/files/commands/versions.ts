@@ -1,10 +1,12 @@
 import { now } from '../../../platform/db/database.js';
 import { NotFoundError } from '../../../platform/errors.js';
 import type { UserView } from '../../identity/types.js';
-import { auditBy, MAX_VERSIONS, newEtag, newId, scheduleBlobDeletion, type FilesActor, type FilesContext } from '../context.js';
+import { auditBy, versionsKept, newEtag, newId, scheduleBlobDeletion, type FilesActor, type FilesContext, scheduleIndexing } from '../context.js';
 import { QuotaExceededError } from '../errors.js';
 import type { NodeRow, VersionRow } from '../tables.js';
 import { liveNodeFor, quotaOf } from './spaces.js';
+import { scheduleRenditionCleanup } from '../preview/cleanup.js';
+import { assertWopiWritable } from './wopiLocks.js';
 
 export async function listVersions(ctx: FilesContext, user: UserView, nodeId: string): Promise<{ node: NodeRow; versions: VersionRow[] }> {
   const { node } = await liveNodeFor(ctx, user, nodeId);
@@ -22,6 +24,7 @@ export async function restoreVersion(ctx: FilesContext, actor: FilesActor, nodeI
     const versions = await ctx.store.versions(node.id, tx);
     const chosen = versions.find((v) => v.id === versionId);
     if (!chosen) throw new NotFoundError('This version does not exist (any more).');
+    await assertWopiWritable(ctx, node, undefined, tx);
     if (quota !== null) {
       const used = await ctx.store.usedBytes(space.id, tx);
       if (used - node.size + chosen.size > quota) throw new QuotaExceededError(quota, used);
@@ -33,7 +36,9 @@ export async function restoreVersion(ctx: FilesContext, actor: FilesActor, nodeI
     );
     const changes = { size: chosen.size, content_type: chosen.content_type, blob_key: chosen.blob_key, sha256: chosen.sha256, etag: newEtag(), modified_at: now(), modified_by: actor.user.id };
     await ctx.store.updateNode(node.id, changes, tx);
-    const extra = (await ctx.store.versions(node.id, tx)).slice(MAX_VERSIONS);
+    await scheduleRenditionCleanup(ctx, [node.blob_key], tx);
+    await scheduleIndexing(ctx, [node.id], tx);
+    const extra = (await ctx.store.versions(node.id, tx)).slice(versionsKept(ctx));
     if (extra.length) {
       await ctx.store.deleteVersions(extra.map((v) => v.id), tx);
       await scheduleBlobDeletion(ctx, extra.map((v) => v.blob_key), tx);

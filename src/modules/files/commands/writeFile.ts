@@ -2,11 +2,14 @@ import { Transform, type Readable } from 'node:stream';
 import type { Tx } from '../../../platform/db/database.js';
 import { now } from '../../../platform/db/database.js';
 import { ConflictError } from '../../../platform/errors.js';
-import { blobKeyFor, MAX_VERSIONS, newEtag, newId, scheduleBlobDeletion, touchFolder, type FilesActor, type FilesContext } from '../context.js';
+import { blobKeyFor, versionsKept, newEtag, newId, scheduleBlobDeletion, scheduleIndexing, touchFolder, type FilesActor, type FilesContext } from '../context.js';
 import { PreconditionFailedError, QuotaExceededError } from '../errors.js';
 import { assertValidName } from '../names.js';
 import type { NodeRow, SpaceRow } from '../tables.js';
 import { quotaOf } from './spaces.js';
+import { scheduleRenditionCleanup } from '../preview/cleanup.js';
+import { assertWopiWritable } from './wopiLocks.js';
+import { startScan, settleScan } from '../scan/scanUpload.js';
 
 export interface WriteFileInput {
   space: SpaceRow;
@@ -20,6 +23,13 @@ export interface WriteFileInput {
   ifMatch?: string | null;
   /** '*' = write only if no file of this name exists. */
   ifNoneMatch?: string | null;
+  /**
+   * Set only by an office editor's PutFile (WOPI): the lock it holds. Everyone else is refused
+   * while an editor holds the file (commands/wopiLocks.ts).
+   */
+  wopiLock?: string;
+  /** The file this write must replace (by id): refused when the name now holds another item. */
+  fileId?: string;
   /** Runs inside the commit transaction, before the row changes (WebDAV lock checks). */
   beforeCommit?: (existing: NodeRow | undefined, tx: Tx) => Promise<void>;
 }
@@ -35,6 +45,8 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
   const name = assertValidName(input.name);
   const before = await ctx.store.liveChild(input.parent.id, name);
   checkPreconditions(before, input);
+  // Checked before reading the body too, so a refused upload is not stored first.
+  await assertWopiWritable(ctx, before, input.wopiLock);
   const quota = await quotaOf(ctx, input.space);
   let allowance = Number.MAX_SAFE_INTEGER;
   if (quota !== null) {
@@ -43,13 +55,23 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
     if (input.contentLength != null && input.contentLength > allowance) throw new QuotaExceededError(quota, used);
   }
 
+  // Connected before anything is written: with clamd down the upload fails at once (503), storing nothing.
+  const scan = await startScan(ctx, input.contentLength);
   const key = blobKeyFor(input.space.id);
   // Marked before writing: if the process dies before the commit, the sweeper finds the orphan.
   await ctx.store.addPendingBlob(key, now());
   let info;
   try {
-    info = await ctx.platform.blobs.put(key, input.body.pipe(limitBytes(allowance, input.body)), input.contentType ? { contentType: input.contentType } : {});
+    const limited = limitBytes(allowance, input.body);
+    let body: Readable = input.body.pipe(limited);
+    if (scan) {
+      // The scanner sees the bytes as they are stored; a quota stop must reach the blob write through it.
+      limited.on('error', (err) => scan.tap.destroy(err));
+      body = limited.pipe(scan.tap);
+    }
+    info = await ctx.platform.blobs.put(key, body, input.contentType ? { contentType: input.contentType } : {});
   } catch (e) {
+    scan?.abort();
     await ctx.platform.blobs.delete(key).catch(() => {});
     await ctx.store.removePendingBlob(key).catch(() => {});
     if (e instanceof StreamTooLargeError || (e as Error).message?.includes('exceeds the quota')) {
@@ -57,6 +79,8 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
     }
     throw e;
   }
+  // Infected or unscannable: the blob is removed or quarantined and this throws; nothing becomes visible.
+  if (scan) await settleScan(ctx, actor, scan, { key, name, space: input.space, size: info.size, sha256: info.sha256 });
 
   try {
     return await ctx.store.transaction(async (tx) => {
@@ -67,6 +91,7 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
       const existing = await ctx.store.liveChild(parent.id, name, tx);
       // Checked again under the lock: a concurrent writer may have replaced the file meanwhile.
       checkPreconditions(existing, input);
+      await assertWopiWritable(ctx, existing, input.wopiLock, tx);
       await input.beforeCommit?.(existing, tx);
       if (quota !== null) {
         const used = await ctx.store.usedBytes(input.space.id, tx);
@@ -92,6 +117,8 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
         const changes = { size: info.size, content_type: contentType, blob_key: key, sha256: info.sha256, etag: newEtag(), modified_at: t, modified_by: actor.user.id };
         await ctx.store.updateNode(existing.id, changes, tx);
         await pruneVersions(ctx, existing.id, tx);
+        await scheduleRenditionCleanup(ctx, [existing.blob_key], tx);
+        await scheduleIndexing(ctx, [existing.id], tx);
         return { node: { ...existing, ...changes }, created: false };
       }
       const node: NodeRow = {
@@ -117,6 +144,7 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
       };
       await ctx.store.insertNodes([node], tx);
       await touchFolder(ctx, parent.id, actor, tx);
+      await scheduleIndexing(ctx, [node.id], tx);
       return { node, created: true };
     });
   } catch (e) {
@@ -127,6 +155,7 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
 }
 
 function checkPreconditions(existing: NodeRow | undefined, input: WriteFileInput): void {
+  if (input.fileId !== undefined && existing?.id !== input.fileId) throw new ConflictError('The file was renamed, moved or deleted meanwhile. Open it again.', 'file_moved');
   if (existing?.kind === 'folder') throw new ConflictError(`A folder named ${existing.name} exists here already.`, 'is_folder');
   if (input.ifMatch != null) {
     if (!existing) throw new PreconditionFailedError('The file does not exist (any more).');
@@ -145,7 +174,7 @@ export function etagListMatches(header: string, etag: string): boolean {
 
 async function pruneVersions(ctx: FilesContext, nodeId: string, tx: Tx): Promise<void> {
   const versions = await ctx.store.versions(nodeId, tx);
-  const extra = versions.slice(MAX_VERSIONS);
+  const extra = versions.slice(versionsKept(ctx));
   if (extra.length === 0) return;
   await ctx.store.deleteVersions(extra.map((v) => v.id), tx);
   await scheduleBlobDeletion(ctx, extra.map((v) => v.blob_key), tx);

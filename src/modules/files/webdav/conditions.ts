@@ -4,7 +4,7 @@ import { quoteEtag } from '../presenters.js';
 import type { LockRow, SpaceRow } from '../tables.js';
 import type { DavRequest } from './context.js';
 import { evaluateIf, submittedTokens } from './ifHeader.js';
-import { rawPathOf, splitDavPath } from './target.js';
+import { rawPathOf, resolveTarget } from './target.js';
 
 /** A path the request changes: only the item ('self') or the item and everything below ('tree'). */
 export interface Touch {
@@ -30,23 +30,17 @@ export async function checkConditions(dav: DavRequest, touches: Touch[]): Promis
 
   if (dav.ifLists) {
     const ok = await evaluateIf(dav.ifLists, async (resource) => {
-      let space = dav.target.space;
-      let names = dav.target.names;
+      let target = dav.target;
       if (resource !== null) {
         try {
-          const parsed = splitDavPath(rawPathOf(resource));
-          const mountKind = dav.target.mount.split('/')[2];
-          const mountOwner = decodeURIComponent(dav.target.mount.split('/')[3] ?? '');
-          if (parsed.kind !== mountKind || parsed.owner !== mountOwner) return { etag: null, lockTokens: new Set() };
-          names = parsed.names;
+          // A tagged URL may name the item through any mount the person has: it means the real item.
+          target = await resolveTarget(dav.service, dav.user, rawPathOf(resource));
         } catch {
           return { etag: null, lockTokens: new Set() };
         }
       }
-      const path = names.length ? '/' + names.join('/') : '/';
-      const node = names === dav.target.names ? dav.node : await dav.service.resolvePath(space, names);
-      const locks = (await locksOf(space)).filter((l) => lockCovers(l, path));
-      space = dav.target.space;
+      const node = target === dav.target ? dav.node : await dav.service.resolvePath(target.space, target.names);
+      const locks = (await locksOf(target.space)).filter((l) => lockCovers(l, target.path));
       return { etag: node ? quoteEtag(node.etag) : null, lockTokens: new Set(locks.map((l) => l.token)) };
     });
     if (!ok) throw new PreconditionFailedError('The If header does not match the current state of the item.');

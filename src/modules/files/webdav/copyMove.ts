@@ -4,7 +4,7 @@ import { PreconditionFailedError } from '../errors.js';
 import { quoteEtag } from '../presenters.js';
 import { checkConditions, type Touch } from './conditions.js';
 import { headerOf, type DavRequest } from './context.js';
-import { parentPath, rawPathOf, resolveTarget } from './target.js';
+import { atMountRoot, parentPath, rawPathOf, resolveTarget } from './target.js';
 
 /** COPY and MOVE (RFC 4918 §9.8, §9.9): Destination, Overwrite and Depth. */
 export async function copyOrMove(dav: DavRequest, kind: 'COPY' | 'MOVE'): Promise<void> {
@@ -13,7 +13,10 @@ export async function copyOrMove(dav: DavRequest, kind: 'COPY' | 'MOVE'): Promis
   const destHeader = headerOf(dav.req, 'destination');
   if (!destHeader) throw new ValidationError('The Destination header is missing.');
   const dest = await resolveTarget(dav.service, dav.user, rawPathOf(destHeader));
-  if (dest.names.length === 0) throw new AppError(403, 'forbidden', 'The root folder cannot be replaced.');
+  if (atMountRoot(dest)) throw new AppError(403, 'forbidden', dest.kind === 'shared' ? 'A shared item cannot be replaced; copy or move into it instead.' : 'The root folder cannot be replaced.');
+  if (kind === 'MOVE' && dav.target.kind === 'shared' && atMountRoot(dav.target)) {
+    throw new AppError(403, 'forbidden', 'A shared item cannot be renamed or moved from /dav/shared/; copy it instead.');
+  }
   const overwriteHeader = (headerOf(dav.req, 'overwrite') ?? 'T').toUpperCase();
   if (overwriteHeader !== 'T' && overwriteHeader !== 'F') throw new ValidationError('Overwrite must be T or F.');
   const overwrite = overwriteHeader === 'T';
@@ -25,7 +28,6 @@ export async function copyOrMove(dav: DavRequest, kind: 'COPY' | 'MOVE'): Promis
     throw new AppError(403, 'forbidden', 'An item cannot be copied or moved onto or into itself.');
   }
   if (sameSpace && dav.target.path.startsWith(dest.path + '/')) throw new AppError(403, 'forbidden', 'An item cannot replace a folder that contains it.');
-  if (kind === 'MOVE' && !sameSpace) throw new AppError(502, 'cross_space', 'Moving between spaces is not supported; copy, then delete.');
   const destParent = await dav.service.resolvePath(dest.space, dest.names.slice(0, -1));
   if (!destParent || destParent.kind !== 'folder') throw new AppError(409, 'conflict', 'The destination folder does not exist.');
   const existing = await dav.service.resolvePath(dest.space, dest.names);

@@ -7,7 +7,7 @@ import { headerOf, type DavRequest } from './context.js';
 import { submittedTokens } from './ifHeader.js';
 import { XML_HEAD } from './multistatus.js';
 import { activeLock } from './properties.js';
-import { parentPath } from './target.js';
+import { atMountRoot, parentPath } from './target.js';
 import { child, serializeChildren } from './xml.js';
 import { Readable } from 'node:stream';
 
@@ -38,7 +38,7 @@ export async function lock(dav: DavRequest): Promise<void> {
     const current = (await activeLocks(dav.ctx, dav.target.space.id)).find((l) => tokens.has(l.token) && lockCovers(l, dav.target.path) && l.user_id === dav.user.id);
     if (!current) throw new PreconditionFailedError('No lock of yours with this token covers this resource.');
     const refreshed = await refreshLock(dav.ctx, current, timeout);
-    lockAnswer(dav, activeLock(refreshed, dav.target.mount), 200);
+    lockAnswer(dav, activeLock(refreshed, dav.target.mount, dav.target.base), 200);
     return;
   }
   if (info.ns !== 'DAV:' || info.local !== 'lockinfo') throw new ValidationError('The LOCK body must be a DAV:lockinfo element.');
@@ -55,7 +55,7 @@ export async function lock(dav: DavRequest): Promise<void> {
   if (!dav.node) {
     // Locking an unmapped URL creates an empty file there (RFC 4918 §7.3).
     const parent = await dav.service.resolvePath(dav.target.space, dav.target.names.slice(0, -1));
-    if (!parent || parent.kind !== 'folder' || dav.target.names.length === 0) throw new AppError(409, 'conflict', 'The parent folder does not exist.');
+    if (!parent || parent.kind !== 'folder' || atMountRoot(dav.target)) throw new AppError(409, 'conflict', 'The parent folder does not exist.');
     await checkConditions(dav, [{ space: dav.target.space, path: parentPath(dav.target.path), scope: 'self' }]);
     await dav.service.writeFile(dav.actor, { space: dav.target.space, parent, name: dav.target.names.at(-1)!, body: Readable.from([]) });
     created = true;
@@ -67,7 +67,7 @@ export async function lock(dav: DavRequest): Promise<void> {
     timeoutSeconds: timeout,
   });
   dav.reply.header('lock-token', `<${row.token}>`);
-  lockAnswer(dav, activeLock(row, dav.target.mount), created ? 201 : 200);
+  lockAnswer(dav, activeLock(row, dav.target.mount, dav.target.base), created ? 201 : 200);
 }
 
 export async function unlock(dav: DavRequest): Promise<void> {

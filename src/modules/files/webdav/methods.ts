@@ -5,12 +5,12 @@ import { quoteEtag } from '../presenters.js';
 import { hasBody, UnsupportedMediaTypeError } from './body.js';
 import { checkConditions } from './conditions.js';
 import { headerOf, type DavRequest } from './context.js';
-import { encodeSegment, parentPath } from './target.js';
+import { atMountRoot, encodeSegment, parentPath } from './target.js';
 import { escapeXml } from './xml.js';
 
 export const DAV_METHODS = ['OPTIONS', 'GET', 'HEAD', 'PUT', 'DELETE', 'MKCOL', 'PROPFIND', 'PROPPATCH', 'COPY', 'MOVE', 'LOCK', 'UNLOCK'];
 
-export async function options(dav: DavRequest): Promise<void> {
+export async function options(dav: Pick<DavRequest, 'reply'>): Promise<void> {
   dav.reply.header('dav', '1, 2').header('ms-author-via', 'DAV').header('allow', DAV_METHODS.join(', ')).header('content-length', '0').status(200).send();
 }
 
@@ -31,7 +31,9 @@ export async function get(dav: DavRequest): Promise<void> {
 export async function put(dav: DavRequest): Promise<void> {
   if (dav.node?.kind === 'folder') throw new AppError(405, 'method_not_allowed', 'A folder cannot be overwritten with a file.');
   if (dav.req.headers['content-range']) throw new ValidationError('Partial PUT (Content-Range) is not supported.');
-  if (dav.target.names.length === 0) throw new AppError(405, 'method_not_allowed', 'The root folder cannot be written.');
+  // At the top of a mount only a shared file can be written (replaced, by id: its folder is not shared).
+  const sharedFile = atMountRoot(dav.target) && dav.node?.kind === 'file' ? dav.node : undefined;
+  if (atMountRoot(dav.target) && !sharedFile) throw new AppError(405, 'method_not_allowed', 'The root folder cannot be written.');
   const parent = await dav.service.resolvePath(dav.target.space, dav.target.names.slice(0, -1));
   if (!parent || parent.kind !== 'folder') throw new AppError(409, 'conflict', 'The parent folder does not exist; create it first (MKCOL).');
   const touches = [{ space: dav.target.space, path: dav.target.path, scope: 'self' as const }];
@@ -47,13 +49,16 @@ export async function put(dav: DavRequest): Promise<void> {
     contentLength: length === null ? null : Number(length),
     ifMatch: headerOf(dav.req, 'if-match'),
     ifNoneMatch: headerOf(dav.req, 'if-none-match'),
+    ...(sharedFile ? { fileId: sharedFile.id } : {}),
   });
   dav.reply.header('etag', quoteEtag(node.etag)).status(created ? 201 : 204).send();
 }
 
 export async function del(dav: DavRequest): Promise<void> {
   if (!dav.node) throw new AppError(404, 'not_found', 'Nothing exists at this URL.');
-  if (dav.target.names.length === 0) throw new AppError(403, 'forbidden', 'The root folder cannot be deleted.');
+  if (atMountRoot(dav.target)) {
+    throw new AppError(403, 'forbidden', dav.target.kind === 'shared' ? 'A shared item cannot be deleted from /dav/shared/: delete what is inside it, or ask its owner to stop sharing it.' : 'The root folder cannot be deleted.');
+  }
   await checkConditions(dav, [
     { space: dav.target.space, path: dav.target.path, scope: 'tree' },
     { space: dav.target.space, path: parentPath(dav.target.path), scope: 'self' },

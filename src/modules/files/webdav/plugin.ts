@@ -10,7 +10,8 @@ import { lock, unlock } from './lock.js';
 import { DAV_METHODS, del, get, mkcol, options, put } from './methods.js';
 import { propfind } from './propfind.js';
 import { proppatch } from './proppatch.js';
-import { resolveTarget } from './target.js';
+import { sharedTop } from './sharedTop.js';
+import { resolveLocation } from './target.js';
 
 const EXTRA_METHODS = ['PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK'];
 
@@ -33,8 +34,9 @@ const HANDLERS: Record<string, (dav: DavRequest) => Promise<void>> = {
 };
 
 /**
- * WebDAV class 1 and 2 at /dav/files/<username>/ and /dav/spaces/<group>/, with HTTP Basic and an
- * app password. A thin adapter: every rule lives in the files service.
+ * WebDAV class 1 and 2 at /dav/files/<username>/, /dav/shared/<username>/ (items shared with the
+ * person) and /dav/spaces/<group>/, with HTTP Basic and an app password. A thin adapter: every rule
+ * lives in the files service.
  */
 export async function registerWebdav(app: FastifyInstance, ctx: FilesContext, service: FilesService, identity: IdentityModule): Promise<void> {
   for (const m of EXTRA_METHODS) if (!app.supportedMethods.includes(m)) app.addHttpMethod(m, { hasBody: true });
@@ -43,8 +45,10 @@ export async function registerWebdav(app: FastifyInstance, ctx: FilesContext, se
     // Bodies stay unread streams: PUT streams into the blob store, XML bodies are read by the handler.
     dav.removeAllContentTypeParsers();
     dav.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
-    dav.setErrorHandler((err, _req, reply) => {
+    dav.setErrorHandler((err, req, reply) => {
       const status = err instanceof AppError ? err.status : 500;
+      // A refused upload was not read to its end: close the connection rather than leave it mid-body.
+      if (!req.raw.complete) reply.header('connection', 'close');
       if (status >= 500 && !(err instanceof AppError)) reply.log.error({ err }, 'WebDAV request failed');
       if (status === 401) reply.header('www-authenticate', 'Basic realm="Tessera", charset="UTF-8"');
       const message = err instanceof AppError ? err.message : 'Something went wrong on the server.';
@@ -54,7 +58,7 @@ export async function registerWebdav(app: FastifyInstance, ctx: FilesContext, se
     const handle = async (req: FastifyRequest, reply: FastifyReply) => {
       const user = await authenticate(req, identity);
       const rawPath = req.raw.url!.split('?')[0]!;
-      const target = await resolveTarget(service, user, rawPath);
+      const location = await resolveLocation(service, user, rawPath);
       const handler = HANDLERS[req.method];
       if (!handler) throw new AppError(405, 'method_not_allowed', `${req.method} is not supported here.`);
       let ifLists = null;
@@ -67,10 +71,16 @@ export async function registerWebdav(app: FastifyInstance, ctx: FilesContext, se
           throw e;
         }
       }
+      const actor = { user, ip: req.ip };
+      if (location.kind === 'sharedTop') {
+        await sharedTop({ req, reply, user, actor, ctx, service, top: location, ifLists });
+        return reply;
+      }
+      const target = location;
       const node = await service.resolvePath(target.space, target.names);
-      // The same policy as REST decides; today DAV mounts only one's own and group spaces, so this holds.
+      // The same policy as REST decides: one's own and group spaces, and through /dav/shared/ the share's role.
       if (node) await service.authorize(user, READ_METHODS.has(req.method) ? 'view' : 'edit', node, target.space);
-      await handler({ req, reply, user, actor: { user, ip: req.ip }, ctx, service, target, node, ifLists });
+      await handler({ req, reply, user, actor, ctx, service, target, node, ifLists });
       return reply;
     };
     dav.route({ method: DAV_METHODS, url: '/dav/*', handler: handle });

@@ -12,9 +12,12 @@ export interface PropName {
 /** What live properties need besides the node. */
 export interface LiveContext {
   mount: string;
+  /** The space path the mount shows (DavTarget.base). */
+  base: string;
   path: string;
   locks: LockRow[];
-  usage: { usedBytes: number; quotaBytes: number | null };
+  /** null where the space is someone else's (a shared item): their usage is theirs to know. */
+  usage: { usedBytes: number; quotaBytes: number | null } | null;
 }
 
 const ALLPROP_LIVE = ['resourcetype', 'getetag', 'getlastmodified', 'creationdate', 'displayname', 'getcontentlength', 'getcontenttype', 'supportedlock', 'lockdiscovery'];
@@ -48,18 +51,18 @@ export function liveProp(name: string, node: NodeRow, c: LiveContext): string | 
     case 'lockdiscovery':
       return c.locks
         .filter((l) => lockCovers(l, c.path))
-        .map((l) => activeLock(l, c.mount))
+        .map((l) => activeLock(l, c.mount, c.base))
         .join('');
     case 'quota-used-bytes':
-      return folder ? String(c.usage.usedBytes) : undefined;
+      return folder && c.usage ? String(c.usage.usedBytes) : undefined;
     case 'quota-available-bytes':
-      return folder && c.usage.quotaBytes !== null ? String(Math.max(0, c.usage.quotaBytes - c.usage.usedBytes)) : undefined;
+      return folder && c.usage && c.usage.quotaBytes !== null ? String(Math.max(0, c.usage.quotaBytes - c.usage.usedBytes)) : undefined;
     default:
       return undefined;
   }
 }
 
-export function activeLock(l: LockRow, mount: string): string {
+export function activeLock(l: LockRow, mount: string, base = '/'): string {
   const seconds = Math.max(0, Math.round((Date.parse(l.expires_at) - Date.now()) / 1000));
   return (
     `<D:activelock><D:locktype><D:write/></D:locktype><D:lockscope><D:${l.scope}/></D:lockscope>` +
@@ -67,7 +70,7 @@ export function activeLock(l: LockRow, mount: string): string {
     (l.owner ? `<D:owner>${l.owner}</D:owner>` : '') +
     `<D:timeout>Second-${seconds}</D:timeout>` +
     `<D:locktoken><D:href>${escapeXml(l.token)}</D:href></D:locktoken>` +
-    `<D:lockroot><D:href>${escapeXml(hrefOf(mount, l.path, false))}</D:href></D:lockroot></D:activelock>`
+    `<D:lockroot><D:href>${escapeXml(hrefOf(mount, l.path, false, base))}</D:href></D:lockroot></D:activelock>`
   );
 }
 

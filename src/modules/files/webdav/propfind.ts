@@ -8,9 +8,31 @@ import { allPropNames, propValue, type LiveContext, type PropName } from './prop
 import { hrefOf } from './target.js';
 import { child, elements, type XmlElement } from './xml.js';
 
-type Mode = { kind: 'allprop'; include: PropName[] } | { kind: 'propname' } | { kind: 'prop'; names: PropName[] };
+export type Mode = { kind: 'allprop'; include: PropName[] } | { kind: 'propname' } | { kind: 'prop'; names: PropName[] };
 
 export async function propfind(dav: DavRequest): Promise<void> {
+  const request = await readPropfind(dav);
+  if (!request) return;
+  if (!dav.node) throw new AppError(404, 'not_found', 'Nothing exists at this URL.');
+  // A shared item is shown under its name in /dav/shared/, which may differ from its own.
+  const self = dav.target.entryName !== undefined && dav.target.path === dav.target.base ? { ...dav.node, name: dav.target.entryName } : dav.node;
+  const nodes: { node: NodeRow; path: string }[] = [{ node: self, path: dav.target.path }];
+  if (request.depth === '1' && dav.node.kind === 'folder') {
+    for (const c of await dav.service.allChildren(dav.node)) nodes.push({ node: c, path: dav.target.path === '/' ? `/${c.name}` : `${dav.target.path}/${c.name}` });
+  }
+  const locks = await activeLocks(dav.ctx, dav.target.space.id);
+  // Through /dav/shared/ the space is someone else's: their quota and usage stay theirs.
+  const usage = dav.target.kind === 'shared' ? null : await dav.service.usage(dav.target.space);
+  const deadOf = await deadPropsOf(dav, nodes.map((n) => n.node));
+  const { mount, base } = dav.target;
+  const out = nodes.map(({ node, path }) =>
+    propResponse(request.mode, node, hrefOf(mount, path, node.kind === 'folder', base), { mount, base, path, locks, usage }, deadOf.get(node.id) ?? []),
+  );
+  sendMultistatus(dav, out);
+}
+
+/** Depth and body of a PROPFIND, or null when Depth infinity was refused (the answer is sent). */
+export async function readPropfind(dav: Pick<DavRequest, 'req' | 'reply'>): Promise<{ depth: '0' | '1'; mode: Mode } | null> {
   const depth = headerOf(dav.req, 'depth') ?? 'infinity';
   if (depth !== '0' && depth !== '1') {
     // RFC 4918 §9.1: servers may refuse Depth: infinity; a large tree would be one huge answer.
@@ -18,40 +40,38 @@ export async function propfind(dav: DavRequest): Promise<void> {
       .status(403)
       .type('application/xml; charset=utf-8')
       .send('<?xml version="1.0" encoding="utf-8"?>\n<D:error xmlns:D="DAV:"><D:propfind-finite-depth/></D:error>');
-    return;
+    return null;
   }
-  const mode = parseMode(await readXmlBody(dav.req));
-  if (!dav.node) throw new AppError(404, 'not_found', 'Nothing exists at this URL.');
-  const nodes: { node: NodeRow; path: string }[] = [{ node: dav.node, path: dav.target.path }];
-  if (depth === '1' && dav.node.kind === 'folder') {
-    for (const c of await dav.service.allChildren(dav.node)) nodes.push({ node: c, path: dav.target.path === '/' ? `/${c.name}` : `${dav.target.path}/${c.name}` });
-  }
-  const locks = await activeLocks(dav.ctx, dav.target.space.id);
-  const usage = await dav.service.usage(dav.target.space);
-  const dead = await dav.ctx.store.propsOf(nodes.map((n) => n.node.id));
-  const deadOf = new Map<string, PropRow[]>();
-  for (const d of dead) deadOf.set(d.node_id, [...(deadOf.get(d.node_id) ?? []), d]);
+  return { depth, mode: parseMode(await readXmlBody(dav.req)) };
+}
 
-  const out = nodes.map(({ node, path }) => {
-    const c: LiveContext = { mount: dav.target.mount, path, locks, usage };
-    const mine = deadOf.get(node.id) ?? [];
-    const href = hrefOf(dav.target.mount, path, node.kind === 'folder');
-    if (mode.kind === 'propname') return response(href, propstat(allPropNames(node, c, mine).map((p) => propElement(p.ns, p.name, null)), 200));
-    const names = mode.kind === 'allprop' ? [...allPropNames(node, c, mine), ...mode.include] : mode.names;
-    const found: string[] = [];
-    const missing: string[] = [];
-    const seen = new Set<string>();
-    for (const p of names) {
-      const key = `${p.ns}|${p.name}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const value = propValue(p, node, c, mine);
-      if (value === undefined) missing.push(propElement(p.ns, p.name, null));
-      else found.push(propElement(p.ns, p.name, value));
-    }
-    return response(href, propstat(found, 200) + propstat(missing, 404));
-  });
-  dav.reply.status(207).type('application/xml; charset=utf-8').send(multistatus(out));
+export async function deadPropsOf(dav: Pick<DavRequest, 'ctx'>, nodes: NodeRow[]): Promise<Map<string, PropRow[]>> {
+  const deadOf = new Map<string, PropRow[]>();
+  if (nodes.length === 0) return deadOf;
+  for (const d of await dav.ctx.store.propsOf(nodes.map((n) => n.id))) deadOf.set(d.node_id, [...(deadOf.get(d.node_id) ?? []), d]);
+  return deadOf;
+}
+
+export function sendMultistatus(dav: Pick<DavRequest, 'reply'>, responses: string[]): void {
+  dav.reply.status(207).type('application/xml; charset=utf-8').send(multistatus(responses));
+}
+
+/** One resource's <D:response> for the requested mode. */
+export function propResponse(mode: Mode, node: NodeRow, href: string, c: LiveContext, mine: PropRow[]): string {
+  if (mode.kind === 'propname') return response(href, propstat(allPropNames(node, c, mine).map((p) => propElement(p.ns, p.name, null)), 200));
+  const names = mode.kind === 'allprop' ? [...allPropNames(node, c, mine), ...mode.include] : mode.names;
+  const found: string[] = [];
+  const missing: string[] = [];
+  const seen = new Set<string>();
+  for (const p of names) {
+    const key = `${p.ns}|${p.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const value = propValue(p, node, c, mine);
+    if (value === undefined) missing.push(propElement(p.ns, p.name, null));
+    else found.push(propElement(p.ns, p.name, value));
+  }
+  return response(href, propstat(found, 200) + propstat(missing, 404));
 }
 
 function parseMode(root: XmlElement | null): Mode {

@@ -23,7 +23,7 @@ export async function proppatch(dav: DavRequest): Promise<void> {
       }
     }
   }
-  const href = hrefOf(dav.target.mount, dav.target.path, dav.node.kind === 'folder');
+  const href = hrefOf(dav.target.mount, dav.target.path, dav.node.kind === 'folder', dav.target.base);
   const refused = ops.filter((o) => o.ns === 'DAV:' && PROTECTED.has(o.name));
   if (refused.length) {
     // One protected property fails the whole request; the others are reported as not attempted.

@@ -82,9 +82,11 @@ describe('WebDAV', () => {
     expect((await dav(bob, 'GET', '/dav/spaces/team/plan.txt')).status).toBe(403);
     expect((await dav(bob, 'PROPFIND', '/dav/spaces/team/', { depth: '1' })).status).toBe(403);
     expect((await dav(bob, 'GET', '/dav/spaces/nosuchgroup/')).status).toBe(404);
-    // Copying between one's own spaces works; moving between spaces is refused (502, RFC 4918).
+    // Copying and moving between one's own spaces work.
     expect((await dav(alice, 'COPY', '/dav/spaces/team/plan.txt', { destination: '/dav/files/alice/plan-copy.txt' })).status).toBe(201);
-    expect((await dav(alice, 'MOVE', '/dav/spaces/team/plan.txt', { destination: '/dav/files/alice/plan-moved.txt' })).status).toBe(502);
+    expect((await dav(alice, 'MOVE', '/dav/spaces/team/plan.txt', { destination: '/dav/files/alice/plan-moved.txt' })).status).toBe(201);
+    expect((await dav(alice, 'GET', '/dav/files/alice/plan-moved.txt')).body).toBe('team plan');
+    expect((await dav(carol, 'GET', '/dav/spaces/team/plan.txt')).status).toBe(404);
   });
 
   it('refuses path traversal, encoded slashes, NUL and too-long names', async () => {

@@ -1,0 +1,86 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../../platform/db/database.js';
+import type { PlatformTables } from '../../../platform/db/platformTables.js';
+import type { FavoriteRow, FilesTables, NodeRow } from '../tables.js';
+
+type Q = Kysely<FilesTables & PlatformTables>;
+
+const stores = new WeakMap<Database, FavoritesStore>();
+
+const sized = (rows: NodeRow[]): NodeRow[] => rows.map((r) => ({ ...r, size: Number(r.size) }));
+
+/** The SQL of favorites and recent files. */
+export class FavoritesStore {
+  static of(database: Database): FavoritesStore {
+    let s = stores.get(database);
+    if (!s) stores.set(database, (s = new FavoritesStore(database)));
+    return s;
+  }
+
+  constructor(private readonly database: Database) {}
+
+  private q(): Q {
+    return this.database.db.withTables<FilesTables>();
+  }
+
+  async add(row: FavoriteRow): Promise<void> {
+    await this.q()
+      .insertInto('files_favorites')
+      .values(row)
+      .onConflict((oc) => oc.columns(['user_id', 'node_id']).doNothing())
+      .execute();
+  }
+
+  async remove(userId: string, nodeId: string): Promise<void> {
+    await this.q().deleteFrom('files_favorites').where('user_id', '=', userId).where('node_id', '=', nodeId).execute();
+  }
+
+  /** The person's starred items that are live, newest star first. */
+  async favoritesOf(userId: string, limit: number): Promise<{ node: NodeRow; favoritedAt: string }[]> {
+    const rows = await this.q()
+      .selectFrom('files_favorites as f')
+      .innerJoin('files_nodes as n', 'n.id', 'f.node_id')
+      .selectAll('n')
+      .select('f.created_at as favorited_at')
+      .where('f.user_id', '=', userId)
+      .where('n.trash_id', 'is', null)
+      .orderBy('f.created_at', 'desc')
+      .orderBy('n.id')
+      .limit(limit)
+      .execute();
+    return rows.map(({ favorited_at, ...node }) => ({ node: { ...node, size: Number(node.size) }, favoritedAt: favorited_at }));
+  }
+
+  /** Live files of these spaces, most recently changed first. */
+  async recentInSpaces(spaceIds: string[], limit: number): Promise<NodeRow[]> {
+    if (spaceIds.length === 0) return [];
+    return sized(
+      await this.q()
+        .selectFrom('files_nodes')
+        .selectAll()
+        .where('space_id', 'in', spaceIds)
+        .where('kind', '=', 'file')
+        .where('trash_id', 'is', null)
+        .orderBy('modified_at', 'desc')
+        .orderBy('id')
+        .limit(limit)
+        .execute(),
+    );
+  }
+
+  /** Live files at or below these items (shared folders), most recently changed first. */
+  async recentBelow(rootIds: string[], limit: number): Promise<NodeRow[]> {
+    if (rootIds.length === 0) return [];
+    const result = await sql<NodeRow>`
+      with recursive sub(id) as (
+        select id from files_nodes where id in (${sql.join(rootIds)}) and trash_id is null
+        union
+        select n.id from files_nodes n join sub on n.parent_id = sub.id where n.trash_id is null
+      )
+      select n.* from files_nodes n join sub on n.id = sub.id
+      where n.kind = 'file'
+      order by n.modified_at desc, n.id
+      limit ${limit}`.execute(this.database.db);
+    return sized(result.rows);
+  }
+}
