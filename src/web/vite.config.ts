@@ -24,7 +24,13 @@ export default defineConfig({
     rollupOptions: {
       output: {
         // Libraries change less often than the app: a separate file stays cached across releases.
-        manualChunks: (id) => (id.includes('node_modules') ? 'vendor' : undefined),
+        // pdf.js and the Markdown renderer load only when a preview needs them.
+        manualChunks: (id) => {
+          if (!id.includes('node_modules')) return undefined;
+          if (id.includes('pdfjs-dist')) return 'pdfjs';
+          if (id.includes('/marked/') || id.includes('/dompurify/')) return 'markdown';
+          return 'vendor';
+        },
       },
     },
   },

@@ -13,6 +13,7 @@ import { AdminPage } from '../features/admin/AdminPage.js';
 import { InteractionPage } from '../features/oidc/InteractionPage.js';
 import { FilesPage } from '../features/files/FilesPage.js';
 import { PublicLinkPage } from '../features/files/PublicLinkPage.js';
+import { EditorPage } from '../features/files/EditorPage.js';
 
 export function App() {
   return (
@@ -53,6 +54,9 @@ function Routes() {
   }
   if (state.session.enrollmentRequired) return <EnrollmentPage />;
   if (interaction) return <InteractionPage uid={interaction.uid!} />;
+  // The office editor takes the whole window (its own tab), without the app's navigation.
+  const editor = matchPath('/files/edit/:id', path);
+  if (editor) return <EditorPage id={editor.id!} />;
 
   const user = state.session.user;
   let page: ReactNode;

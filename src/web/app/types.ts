@@ -107,6 +107,10 @@ export interface SystemStatus {
   jobs: { queued: number; running: number; done: number; failed: number };
   disk: { path: string; freeBytes: number; totalBytes: number };
   modules: string[];
+  /** Optional system tools (libreoffice, clamav, janus): installed or not. */
+  tools?: Record<string, boolean>;
+  /** Services modules depend on, as `<module>.<service>`; kind 'off' when not configured. */
+  services?: Record<string, BackendStatus>;
 }
 
 export interface JobView {

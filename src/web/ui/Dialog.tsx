@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { IconClose } from './icons.js';
 
@@ -6,10 +6,8 @@ import { IconClose } from './icons.js';
  * A modal on the native <dialog>: the browser traps focus, makes the page behind inert and
  * closes on Escape; focus returns to whatever opened it.
  */
-export function Dialog({ open, title, onClose, children, footer, wide }: { open: boolean; title: string; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  const { t } = useTranslation();
+/** Shows the <dialog> modally while `open`; on close, focus goes back to what opened it. */
+export function useModalDialog(ref: RefObject<HTMLDialogElement | null>, open: boolean): void {
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
@@ -23,7 +21,14 @@ export function Dialog({ open, title, onClose, children, footer, wide }: { open:
     }
     if (!open && d.open) d.close();
     return undefined;
-  }, [open]);
+  }, [ref, open]);
+}
+
+export function Dialog({ open, title, onClose, children, footer, wide }: { open: boolean; title: string; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const { t } = useTranslation();
+  useModalDialog(ref, open);
   return (
     <dialog
       ref={ref}

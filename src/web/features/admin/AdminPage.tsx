@@ -8,8 +8,9 @@ import { SessionsTab } from './SessionsTab.js';
 import { AuditTab } from './AuditTab.js';
 import { StatusTab } from './StatusTab.js';
 import { InstanceSettingsTab } from './InstanceSettingsTab.js';
+import { StorageTab } from './StorageTab.js';
 
-const TABS = ['people', 'groups', 'apps', 'sessions', 'audit', 'status', 'settings'] as const;
+const TABS = ['people', 'groups', 'apps', 'sessions', 'storage', 'audit', 'status', 'settings'] as const;
 type Tab = (typeof TABS)[number];
 
 /** The admin console: one tab per concern, each addressable at /admin/<tab>. */
@@ -28,6 +29,7 @@ export function AdminPage({ tab }: { tab?: string }) {
         {current === 'groups' ? <GroupsTab /> : null}
         {current === 'apps' ? <OidcClientsTab /> : null}
         {current === 'sessions' ? <SessionsTab /> : null}
+        {current === 'storage' ? <StorageTab /> : null}
         {current === 'audit' ? <AuditTab /> : null}
         {current === 'status' ? <StatusTab /> : null}
         {current === 'settings' ? <InstanceSettingsTab /> : null}

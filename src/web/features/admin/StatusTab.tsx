@@ -105,6 +105,20 @@ export function StatusTab() {
                 </dd>
               </div>
             </dl>
+            {status.services && Object.keys(status.services).length ? (
+              <>
+                <h3>{t('statusServices.title')}</h3>
+                <dl className="stats">
+                  {Object.entries(status.services).map(([name, s]) => (
+                    <Backend
+                      key={name}
+                      label={t(`statusServices.names.${name.replace('.', '_')}`, { defaultValue: name })}
+                      s={s.kind === 'off' ? { ...s, kind: t('statusServices.off') } : s}
+                    />
+                  ))}
+                </dl>
+              </>
+            ) : null}
             <h3>{t('status.jobs')}</h3>
             <dl className="stats stats-4">
               {(['queued', 'running', 'done', 'failed'] as const).map((k) => (
@@ -114,6 +128,22 @@ export function StatusTab() {
                 </div>
               ))}
             </dl>
+            {status.tools ? (
+              <>
+                <h3>{t('status.tools')}</h3>
+                <dl className="stats">
+                  {Object.entries(status.tools).map(([tool, ok]) => (
+                    <div className="stat" key={tool}>
+                      <dt>{t(`status.tool.${tool}`, { defaultValue: tool })}</dt>
+                      <dd>
+                        <span className={`badge ${ok ? 'badge-ok' : 'badge-warning'}`}>{ok ? t('status.toolInstalled') : t('status.toolMissing')}</span>
+                        {!ok && tool === 'libreoffice' ? <span className="stat-error">{t('status.libreofficeHint')}</span> : null}
+                      </dd>
+                    </div>
+                  ))}
+                </dl>
+              </>
+            ) : null}
             <h3>{t('status.modules')}</h3>
             <ul className="chips">
               {status.modules.map((m) => (

@@ -14,6 +14,9 @@ import { TrashView } from './TrashView.js';
 import { SHARED_PATH, SharedView } from './SharedView.js';
 import { IconShared } from './icons.js';
 import { UploadPanel } from './UploadPanel.js';
+import { FAVORITES_PATH, FavoritesView, RECENT_PATH, RecentView } from './QuickViews.js';
+import { IconClock, IconStar } from './quickIcons.js';
+import { FileSearchField, FileSearchResults } from './FileSearch.js';
 import { useUploads } from './useUploads.js';
 import './files.css';
 
@@ -32,6 +35,7 @@ export function FilesPage() {
   const [error, setError] = useState<unknown>(null);
   const [refreshKey, setRefreshKey] = useState(0);
   const [message, setMessage] = useState('');
+  const [query, setQuery] = useState('');
   usePageTitle(t('files.title'));
 
   const loadSpaces = useCallback(() => {
@@ -54,6 +58,8 @@ export function FilesPage() {
   const params = matchPath('/files/:space?/:folder?', path);
   // A new path clears the last result so it is not announced on the wrong page.
   useEffect(() => setMessage(''), [path]);
+  // Opening a result's folder (or any other place) ends the search.
+  useEffect(() => setQuery(''), [path]);
 
   if (error) {
     return (
@@ -69,13 +75,15 @@ export function FilesPage() {
     return personal ? <Redirect to={folderPath(personal.id)} /> : <p>{t('files.noSpaces')}</p>;
   }
   const inShared = params.space === 'shared';
-  const space = inShared ? undefined : spaces.find((s) => s.id === params.space);
+  const quick = params.space === 'favorites' || params.space === 'recent' ? params.space : null;
+  const space = inShared || quick ? undefined : spaces.find((s) => s.id === params.space);
   const inTrash = params.folder === 'trash';
 
   return (
     <div className="page page-wide files-page">
-      <div className="page-header">
+      <div className="page-header files-header">
         <h1>{t('files.title')}</h1>
+        <FileSearchField value={query} onChange={setQuery} />
       </div>
       <div className="files-layout">
         <nav className="spaces" aria-label={t('files.spaces')}>
@@ -92,6 +100,18 @@ export function FilesPage() {
               <Link to={SHARED_PATH} aria-current={inShared && !params.folder ? 'page' : undefined}>
                 <IconShared />
                 <span>{t('sharing.withMe.title')}</span>
+              </Link>
+            </li>
+            <li>
+              <Link to={FAVORITES_PATH} aria-current={quick === 'favorites' ? 'page' : undefined}>
+                <IconStar />
+                <span>{t('favorites.title')}</span>
+              </Link>
+            </li>
+            <li>
+              <Link to={RECENT_PATH} aria-current={quick === 'recent' ? 'page' : undefined}>
+                <IconClock />
+                <span>{t('recent.title')}</span>
               </Link>
             </li>
             {space ? (
@@ -116,7 +136,13 @@ export function FilesPage() {
           <p role="status" className={message ? 'files-done' : 'visually-hidden'}>
             {message}
           </p>
-          {inShared ? (
+          {query.trim() ? (
+            <FileSearchResults query={query} spaces={spaces} />
+          ) : quick === 'favorites' ? (
+            <FavoritesView spaces={spaces} announce={setMessage} />
+          ) : quick === 'recent' ? (
+            <RecentView spaces={spaces} />
+          ) : inShared ? (
             <SharedView key={params.folder ?? ''} folderId={params.folder} announce={setMessage} />
           ) : !space ? (
             <Alert kind="error">{t('files.errors.noSpace')}</Alert>

@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useId, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type ChangeEvent, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFilesFormat as useFormat } from './format.js';
 import { Link } from '../../app/router.js';
 import { Alert, Button, ConfirmDialog, Spinner } from '../../ui/index.js';
 import { IconCopy, IconDownload, IconFolder } from '../../ui/icons.js';
-import { contentUrl, filesApi, type FileNode, type Listing, type SortKey, type SortOrder, type Space, type Version } from './api.js';
+import { contentUrl, editorUrl, extensionOf, filesApi, type FileNode, type SortKey, type SortOrder, type Space, type Version } from './api.js';
 import { DestinationDialog } from './DestinationDialog.js';
 import { useFilesErrorText } from './errors.js';
 import { IconEdit, IconFile, IconFolderPlus, IconFolderUp, IconHistory, IconImage, IconMove, IconSort, IconTrash, IconUpload } from './icons.js';
@@ -15,6 +15,17 @@ import { pickedFromDrop, pickedFromInput, type PickedFile, type UploadMode } fro
 import { VersionsDialog } from './VersionsDialog.js';
 import { ShareDialog } from './ShareDialog.js';
 import { IconUsers } from '../../ui/icons.js';
+import { FileThumb } from './FileThumb.js';
+import { IconGrid, IconList } from './icons.js';
+import { PreviewDialog } from './PreviewDialog.js';
+import { useViewMode } from './useViewMode.js';
+import type { MenuAction } from './RowMenu.js';
+import { zipUrl } from './api.js';
+import { IconStar, IconZip } from './quickIcons.js';
+import { useFavorites } from './useFavorites.js';
+import { useFolderPages } from './useFolderPages.js';
+import { VirtualFileGrid } from './VirtualFileGrid.js';
+import { VirtualFileTable } from './VirtualFileTable.js';
 
 type Pending = { kind: 'newFolder' } | { kind: 'rename' | 'move' | 'copy' | 'delete' | 'versions' | 'share'; node: FileNode } | null;
 
@@ -26,7 +37,7 @@ function FileIcon({ node }: { node: FileNode }) {
   return <IconFile className="file-icon" />;
 }
 
-/** One folder: breadcrumb, toolbar, the listing (sortable, paged), drag-and-drop uploads. */
+/** One folder: breadcrumb, toolbar, the listing (sortable, virtualized, fetched as it scrolls), drag-and-drop uploads. */
 export function FolderView({
   space,
   spaces,
@@ -47,40 +58,35 @@ export function FolderView({
   const { t } = useTranslation();
   const fmt = useFormat();
   const errorText = useFilesErrorText();
-  const [listing, setListing] = useState<Listing | null>(null);
   const [trail, setTrail] = useState<FileNode[]>([]);
   const [sort, setSort] = useState<{ key: SortKey; order: SortOrder }>({ key: 'name', order: 'asc' });
   const [error, setError] = useState<string | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
+  const pages = useFolderPages(folderId, sort, refreshKey, errorText);
+  const listing = pages.data;
   const [pending, setPending] = useState<Pending>(null);
   const [dragging, setDragging] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const versionInput = useRef<HTMLInputElement>(null);
   const versionTarget = useRef<FileNode | null>(null);
+  const favorites = useFavorites(announce);
   const headingId = useId();
   const isRoot = folderId === space.rootId;
+  const [view, setView] = useViewMode();
+  const [previewIndex, setPreviewIndex] = useState<number | null>(null);
+  const [editorExtensions, setEditorExtensions] = useState<Set<string>>(new Set());
 
-  const load = useCallback(
-    (signal?: AbortSignal) =>
-      filesApi
-        .children(folderId, { offset: 0, sort: sort.key, order: sort.order }, signal)
-        .then((r) => {
-          setListing(r);
-          setError(null);
-        })
-        .catch((e: unknown) => {
-          if ((e as Error).name !== 'AbortError') setError(errorText(e));
-        }),
-    // errorText is rebuilt each render; the listing depends on the folder and the sort.
-    [folderId, sort.key, sort.order],
-  );
-
+  // "Open in editor" only when an office editor is configured and opens this type.
   useEffect(() => {
     const ctrl = new AbortController();
-    void load(ctrl.signal);
+    filesApi
+      .editor(ctrl.signal)
+      .then((r) => setEditorExtensions(new Set(r.extensions)))
+      .catch(() => setEditorExtensions(new Set()));
     return () => ctrl.abort();
-  }, [load, refreshKey]);
+  }, []);
+
+  const load = () => void pages.reload();
 
   // The breadcrumb: walk up from the folder to the space root.
   useEffect(() => {
@@ -104,24 +110,11 @@ export function FolderView({
   const current = trail[trail.length - 1];
   const folderName = isRoot ? spaceLabel(space, t) : (listing?.folder.name ?? current?.name ?? '');
 
-  const loadMore = async () => {
-    if (!listing) return;
-    setLoadingMore(true);
-    try {
-      const r = await filesApi.children(folderId, { offset: listing.items.length, sort: sort.key, order: sort.order });
-      setListing({ ...r, items: [...listing.items, ...r.items] });
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setLoadingMore(false);
-    }
-  };
-
   const done = (message: string) => {
     setPending(null);
     announce(message);
     onChanged();
-    void load();
+    load();
   };
 
   const toggleSort = (key: SortKey) => setSort((s) => (s.key === key ? { key, order: s.order === 'asc' ? 'desc' : 'asc' } : { key, order: key === 'modifiedAt' ? 'desc' : 'asc' }));
@@ -146,8 +139,72 @@ export function FolderView({
     );
   };
 
-  const items = listing?.items ?? [];
+  const total = listing?.total ?? 0;
+  const shownError = error ?? pages.error;
   const pendingNode = pending && pending.kind !== 'newFolder' ? pending.node : null;
+  // Previous/next in the preview walk the loaded files of this folder, in the listing's order.
+  const fileItems = useMemo(() => pages.loadedItems().filter((n) => n.kind === 'file'), [pages.loadedItems]);
+  const openPreview = (n: FileNode) => setPreviewIndex(fileItems.findIndex((f) => f.id === n.id));
+
+  const uploadPicked = (e: ChangeEvent<HTMLInputElement>) => {
+    onUpload(folderId, pickedFromInput(e.target.files));
+    e.target.value = '';
+  };
+
+  const rowActions = (n: FileNode): MenuAction[] => [
+    ...(n.kind === 'file' && editorExtensions.has(extensionOf(n.name))
+      ? [{ id: 'openInEditor', label: t('files.editor.open'), icon: <IconEdit />, href: editorUrl(n.id), newTab: true }]
+      : []),
+    ...(n.kind === 'file'
+      ? [
+          { id: 'download', label: t('common.download'), icon: <IconDownload />, href: contentUrl(n.id) },
+        ]
+      : []),
+    ...(n.kind === 'folder' ? [{ id: 'zip', label: t('files.actions.zip'), icon: <IconZip />, href: zipUrl(n.id) }] : []),
+    { id: 'rename', label: t('files.actions.rename'), icon: <IconEdit />, onSelect: () => setPending({ kind: 'rename', node: n }) },
+    { id: 'move', label: t('files.actions.move'), icon: <IconMove />, onSelect: () => setPending({ kind: 'move', node: n }) },
+    { id: 'copy', label: t('files.actions.copy'), icon: <IconCopy />, onSelect: () => setPending({ kind: 'copy', node: n }) },
+    { id: 'share', label: t('sharing.dialog.menu'), icon: <IconUsers />, onSelect: () => setPending({ kind: 'share', node: n }) },
+    favorites.ids.has(n.id)
+      ? { id: 'unstar', label: t('favorites.remove'), icon: <IconStar filled />, onSelect: () => void favorites.toggle(n) }
+      : { id: 'star', label: t('favorites.add'), icon: <IconStar />, onSelect: () => void favorites.toggle(n) },
+    ...(n.kind === 'file'
+      ? [
+          {
+            id: 'newVersion',
+            label: t('files.actions.newVersion'),
+            icon: <IconUpload />,
+            onSelect: () => {
+              versionTarget.current = n;
+              versionInput.current?.click();
+            },
+          },
+          { id: 'versions', label: t('files.actions.versions'), icon: <IconHistory />, onSelect: () => setPending({ kind: 'versions', node: n }) },
+        ]
+      : []),
+    { id: 'delete', label: t('files.actions.delete'), icon: <IconTrash />, danger: true, onSelect: () => setPending({ kind: 'delete', node: n }) },
+  ];
+
+  // A file's name opens its preview; the link still downloads (new tab, "save link as").
+  const nameLink = (n: FileNode) =>
+    n.kind === 'folder' ? (
+      <Link to={folderPath(space.id, n.id)} className="wrap-anywhere">
+        {n.name}
+      </Link>
+    ) : (
+      <a
+        href={contentUrl(n.id)}
+        download
+        className="wrap-anywhere"
+        onClick={(e) => {
+          if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+          e.preventDefault();
+          openPreview(n);
+        }}
+      >
+        {n.name}
+      </a>
+    );
 
   return (
     <section aria-labelledby={headingId} className="folder">
@@ -177,6 +234,14 @@ export function FolderView({
           <Button onClick={() => folderInput.current?.click()}>
             <IconFolderUp /> {t('files.uploadFolder')}
           </Button>
+          <div className="view-toggle" role="group" aria-label={t('preview.view')}>
+            <button type="button" className="btn btn-secondary view-toggle-btn" aria-pressed={view === 'list'} onClick={() => setView('list')}>
+              <IconList /> <span className="visually-hidden">{t('preview.listView')}</span>
+            </button>
+            <button type="button" className="btn btn-secondary view-toggle-btn" aria-pressed={view === 'grid'} onClick={() => setView('grid')}>
+              <IconGrid /> <span className="visually-hidden">{t('preview.gridView')}</span>
+            </button>
+          </div>
         </div>
       </div>
       {/* The inputs stay hidden: the toolbar buttons and the menu open them. */}
@@ -186,10 +251,7 @@ export function FolderView({
         multiple
         hidden
         aria-label={t('files.uploadFiles')}
-        onChange={(e) => {
-          onUpload(folderId, pickedFromInput(e.target.files));
-          e.target.value = '';
-        }}
+        onChange={uploadPicked}
       />
       <input
         ref={(el) => {
@@ -201,10 +263,7 @@ export function FolderView({
         multiple
         hidden
         aria-label={t('files.uploadFolder')}
-        onChange={(e) => {
-          onUpload(folderId, pickedFromInput(e.target.files));
-          e.target.value = '';
-        }}
+        onChange={uploadPicked}
       />
       <input
         ref={versionInput}
@@ -221,7 +280,7 @@ export function FolderView({
           onUpload(folderId, [{ file: renamed, dirs: [] }], 'replace');
         }}
       />
-      {error ? <Alert kind="error">{error}</Alert> : null}
+      {shownError ? <Alert kind="error">{shownError}</Alert> : null}
       <div
         className={`dropzone ${dragging ? 'is-dragging' : ''}`}
         onDragOver={(e) => {
@@ -235,98 +294,74 @@ export function FolderView({
         }}
         onDrop={(e) => void onDrop(e)}
       >
-        {listing === null && !error ? <Spinner /> : null}
-        {listing ? (
-          <div className="files-table-wrap">
-            <table className="table files-table">
-              <caption className="visually-hidden">{t('files.caption', { name: folderName })}</caption>
-              <thead>
-                <tr>
-                  {sortHeader('name', t('files.columns.name'), 'col-name')}
-                  {sortHeader('size', t('files.columns.size'), 'col-size')}
-                  {sortHeader('modifiedAt', t('files.columns.modified'), 'col-modified')}
-                  <th scope="col" className="cell-actions col-actions">
-                    <span className="visually-hidden">{t('common.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.length === 0 ? (
-                  <tr>
-                    <td colSpan={4} className="table-empty">
-                      {t('files.empty')}
-                    </td>
-                  </tr>
-                ) : (
-                  items.map((n) => (
-                    <tr key={n.id}>
-                      <td className="col-name">
-                        <span className="file-name">
-                          <FileIcon node={n} />
-                          {n.kind === 'folder' ? (
-                            <Link to={folderPath(space.id, n.id)} className="wrap-anywhere">
-                              {n.name}
-                            </Link>
-                          ) : (
-                            <a href={contentUrl(n.id)} download className="wrap-anywhere">
-                              {n.name}
-                            </a>
-                          )}
-                        </span>
-                        <span className="file-meta">
-                          {n.kind === 'file' ? `${fmt.bytes(n.size)} · ` : ''}
-                          {fmt.dateTime(n.modifiedAt)}
-                        </span>
-                      </td>
-                      <td className="col-size">{n.kind === 'folder' ? <span className="muted">—</span> : fmt.bytes(n.size)}</td>
-                      <td className="col-modified">{fmt.dateTime(n.modifiedAt)}</td>
-                      <td className="cell-actions col-actions">
-                        <RowMenu
-                          label={t('files.actions.menu', { name: n.name })}
-                          actions={[
-                            ...(n.kind === 'file' ? [{ id: 'download', label: t('common.download'), icon: <IconDownload />, href: contentUrl(n.id) }] : []),
-                            { id: 'rename', label: t('files.actions.rename'), icon: <IconEdit />, onSelect: () => setPending({ kind: 'rename', node: n }) },
-                            { id: 'move', label: t('files.actions.move'), icon: <IconMove />, onSelect: () => setPending({ kind: 'move', node: n }) },
-                            { id: 'copy', label: t('files.actions.copy'), icon: <IconCopy />, onSelect: () => setPending({ kind: 'copy', node: n }) },
-                            { id: 'share', label: t('sharing.dialog.menu'), icon: <IconUsers />, onSelect: () => setPending({ kind: 'share', node: n }) },
-                            ...(n.kind === 'file'
-                              ? [
-                                  {
-                                    id: 'newVersion',
-                                    label: t('files.actions.newVersion'),
-                                    icon: <IconUpload />,
-                                    onSelect: () => {
-                                      versionTarget.current = n;
-                                      versionInput.current?.click();
-                                    },
-                                  },
-                                  { id: 'versions', label: t('files.actions.versions'), icon: <IconHistory />, onSelect: () => setPending({ kind: 'versions', node: n }) },
-                                ]
-                              : []),
-                            { id: 'delete', label: t('files.actions.delete'), icon: <IconTrash />, danger: true, onSelect: () => setPending({ kind: 'delete', node: n }) },
-                          ]}
-                        />
-                      </td>
-                    </tr>
-                  ))
-                )}
-              </tbody>
-            </table>
-          </div>
+        {listing === null && !shownError ? <Spinner /> : null}
+        {listing && total === 0 ? (
+          <p className="table-empty files-empty">{t('files.empty')}</p>
+        ) : listing && view === 'grid' ? (
+          <VirtualFileGrid
+            label={t('files.caption', { name: folderName })}
+            total={total}
+            itemAt={pages.itemAt}
+            ensure={pages.ensure}
+            loadingLabel={t('common.loading')}
+            card={(n) => (
+              <>
+                <FileThumb node={n} icon={<FileIcon node={n} />} />
+                <span className="files-card-name">{nameLink(n)}</span>
+                <span className="file-meta-grid muted small">{n.kind === 'file' ? fmt.bytes(n.size) : fmt.dateTime(n.modifiedAt)}</span>
+                <span className="files-card-menu">
+                  <RowMenu label={t('files.actions.menu', { name: n.name })} actions={rowActions(n)} />
+                </span>
+              </>
+            )}
+          />
+        ) : listing ? (
+          <VirtualFileTable
+            caption={t('files.caption', { name: folderName })}
+            columns={4}
+            total={total}
+            itemAt={pages.itemAt}
+            ensure={pages.ensure}
+            loadingLabel={t('common.loading')}
+            header={
+              <>
+                {sortHeader('name', t('files.columns.name'), 'col-name')}
+                {sortHeader('size', t('files.columns.size'), 'col-size')}
+                {sortHeader('modifiedAt', t('files.columns.modified'), 'col-modified')}
+                <th scope="col" className="cell-actions col-actions">
+                  <span className="visually-hidden">{t('common.actions')}</span>
+                </th>
+              </>
+            }
+            cells={(n) => (
+              <>
+                <td className="col-name">
+                  <span className="file-name">
+                    <FileIcon node={n} />
+                    {nameLink(n)}
+                    {favorites.ids.has(n.id) ? (
+                      <span className="favorite-mark" title={t('favorites.marked')}>
+                        <IconStar filled />
+                        <span className="visually-hidden">{t('favorites.marked')}</span>
+                      </span>
+                    ) : null}
+                  </span>
+                  <span className="file-meta">
+                    {n.kind === 'file' ? `${fmt.bytes(n.size)} · ` : ''}
+                    {fmt.dateTime(n.modifiedAt)}
+                  </span>
+                </td>
+                <td className="col-size">{n.kind === 'folder' ? <span className="muted">—</span> : fmt.bytes(n.size)}</td>
+                <td className="col-modified">{fmt.dateTime(n.modifiedAt)}</td>
+                <td className="cell-actions col-actions">
+                  <RowMenu label={t('files.actions.menu', { name: n.name })} actions={rowActions(n)} />
+                </td>
+              </>
+            )}
+          />
         ) : null}
         <div className="folder-foot">
-          {listing && listing.total > items.length ? (
-            <div className="load-more">
-              <span className="muted">{t('files.showing', { shown: fmt.number(items.length), total: fmt.number(listing.total) })}</span>
-              <Button busy={loadingMore} onClick={() => void loadMore()}>
-                {t('files.loadMore')}
-              </Button>
-            </div>
-          ) : listing && listing.total > 0 ? (
-            <p className="muted small">{t('files.count', { count: listing.total })}</p>
-          ) : (
-            <span />
-          )}
+          {listing && total > 0 ? <p className="muted small">{t('files.count', { count: total, number: fmt.number(total) })}</p> : <span />}
           <p className="dropzone-hint muted small">{t('files.dropHint')}</p>
         </div>
       </div>
@@ -393,13 +428,14 @@ export function FolderView({
         <p>{pendingNode?.kind === 'folder' ? t('files.deleteFolderBody') : t('files.deleteBody')}</p>
       </ConfirmDialog>
       <ShareDialog node={pending?.kind === 'share' ? pending.node : null} onClose={() => setPending(null)} />
+      <PreviewDialog files={fileItems} index={previewIndex !== null && previewIndex >= 0 ? previewIndex : null} onIndex={setPreviewIndex} onClose={() => setPreviewIndex(null)} />
       <VersionsDialog
         file={pending?.kind === 'versions' ? pending.node : null}
         onClose={() => setPending(null)}
         onRestored={(_node: FileNode, v: Version) => {
           announce(t('files.versions.restored', { date: fmt.dateTime(v.createdAt) }));
           onChanged();
-          void load();
+          load();
         }}
       />
     </section>

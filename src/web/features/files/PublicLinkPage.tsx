@@ -187,6 +187,13 @@ function FolderList({ base, root, onGone }: { base: string; root: PublicNode; on
         )}
       </nav>
       <h2 id={headingId}>{current.name}</h2>
+      {listing && listing.items.length > 0 ? (
+        <p>
+          <a className="btn" href={`${base}/nodes/${enc(current.id)}/zip`} download>
+            {t('sharing.public.downloadZip', { name: current.name })}
+          </a>
+        </p>
+      ) : null}
       {failed ? <Alert kind="error">{t('sharing.public.errorBody')}</Alert> : null}
       {!listing && !failed ? <Spinner label={t('common.loading')} /> : null}
       {listing && listing.items.length === 0 ? <p>{t('sharing.public.empty')}</p> : null}

@@ -9,6 +9,8 @@ export interface MenuAction {
   danger?: boolean;
   /** A link (download) instead of a button. */
   href?: string;
+  /** With `href`: opens the page in a new tab instead of downloading. */
+  newTab?: boolean;
   onSelect?: () => void;
 }
 
@@ -59,7 +61,7 @@ export function RowMenu({ label, actions }: { label: string; actions: MenuAction
         {actions.map((a) => (
           <li key={a.id}>
             {a.href ? (
-              <a href={a.href} download onClick={() => setOpen(false)}>
+              <a href={a.href} {...(a.newTab ? { target: '_blank', rel: 'noopener' } : { download: true })} onClick={() => setOpen(false)}>
                 {a.icon}
                 {a.label}
               </a>

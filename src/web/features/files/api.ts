@@ -1,4 +1,4 @@
-import { api, ApiError, UNAUTHORIZED_EVENT, type ApiErrorBody } from '../../app/api.js';
+import { api, ApiError, request, UNAUTHORIZED_EVENT, type ApiErrorBody } from '../../app/api.js';
 
 /** Types and calls for the Files REST API (docs/api.md, "Files"). */
 
@@ -74,9 +74,53 @@ export const filesApi = {
   emptyTrash: (spaceId: string) => api.del<{ purged: number }>(`/api/files/spaces/${enc(spaceId)}/trash`),
   versions: (id: string) => api.get<{ versions: Version[] }>(`/api/files/nodes/${enc(id)}/versions`),
   restoreVersion: (id: string, versionId: string) => api.post<FileNode>(`/api/files/nodes/${enc(id)}/versions/${enc(versionId)}/restore`),
+  /** Which extensions the office editor (WOPI) opens; empty when none is configured. */
+  editor: (signal?: AbortSignal) => api.get<{ enabled: boolean; extensions: string[] }>('/api/files/editor', signal),
+  editorSession: (id: string) => api.post<EditorSession>(`/api/files/nodes/${enc(id)}/wopi`),
 };
 
+export interface EditorSession {
+  accessToken: string;
+  /** Expiry, ms since the epoch (the WOPI access_token_ttl). */
+  accessTokenTtl: number;
+  wopiSrc: string;
+  canWrite: boolean;
+  actionUrl?: string;
+}
+
+/** The host page; opened as a full page load so it gets the CSP that lets it frame the editor. */
+export const editorUrl = (id: string) => `/files/edit/${enc(id)}`;
+
+export function extensionOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
+}
+
+export interface SearchHit {
+  node: FileNode;
+  /** '/Folder/name': from the space root, or from the shared folder for items shared with you. */
+  path: string;
+  /** The folder to open to see the item; null when only the item itself is shared with you. */
+  folderId: string | null;
+  space: { id: string; kind: 'personal' | 'group'; name: string };
+  snippet: string | null;
+  matched: { name: boolean; content: boolean };
+}
+
+export const SEARCH_PAGE_SIZE = 20;
+
+export const searchFiles = (q: string, offset: number, signal?: AbortSignal) =>
+  api.get<{ items: SearchHit[]; hasMore: boolean }>(`/api/files/search?q=${enc(q)}&limit=${SEARCH_PAGE_SIZE}&offset=${offset}`, signal);
+
 export const contentUrl = (id: string) => `/api/files/nodes/${enc(id)}/content`;
+export const zipUrl = (id: string) => `/api/files/nodes/${enc(id)}/zip`;
+
+export const favoritesApi = {
+  list: () => api.get<{ items: (FileNode & { favoritedAt: string })[] }>('/api/files/favorites'),
+  add: (id: string) => request<void>('PUT', `/api/files/nodes/${enc(id)}/favorite`),
+  remove: (id: string) => api.del<void>(`/api/files/nodes/${enc(id)}/favorite`),
+  recent: (limit = 50) => api.get<{ items: FileNode[] }>(`/api/files/recent?limit=${limit}`),
+};
 
 export interface UploadHandle {
   promise: Promise<FileNode>;

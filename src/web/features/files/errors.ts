@@ -22,12 +22,18 @@ export function useFilesErrorText(): (e: unknown, name?: string) => string {
         return t('files.errors.isFolder', { name: name ?? '' });
       case 'into_itself':
         return t('files.errors.intoItself');
-      case 'cross_space':
-        return t('files.errors.crossSpace');
+      case 'locked_in_editor':
+        return t('files.errors.lockedInEditor');
       case 'precondition_failed':
         return t('files.errors.changed');
       case 'not_found':
         return t('files.errors.notFound');
+      case 'virus_found':
+        return t('filesScan.virusFound', { name: name ?? '', signature: typeof e.details.signature === 'string' ? e.details.signature : '' });
+      case 'scanner_unavailable':
+        return t('filesScan.unavailable');
+      case 'too_large_to_scan':
+        return t('filesScan.tooLarge');
       case 'invalid_input':
         return t('files.errors.invalidName', { name: name ?? '' });
       default:

@@ -5,6 +5,18 @@ import { useFormat } from '../../app/format.js';
  * The app's formatters, with dates in the browser's own regional variant when it speaks the UI
  * language (en-GB shows 23 Nov 2026, 22:18; en-US Nov 23, 2026, 10:18 PM).
  */
+// One formatter per locale: building an Intl.DateTimeFormat costs far more than using one, and a
+// scrolling listing formats dates for every row it draws.
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+function dateTimeFormat(locale: string): Intl.DateTimeFormat {
+  let f = dateTimeFormats.get(locale);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+    dateTimeFormats.set(locale, f);
+  }
+  return f;
+}
+
 export function useFilesFormat() {
   const { i18n } = useTranslation();
   const base = useFormat();
@@ -18,7 +30,7 @@ export function useFilesFormat() {
       const d = new Date(v);
       if (Number.isNaN(d.getTime())) return String(v);
       try {
-        return new Intl.DateTimeFormat(regional, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+        return dateTimeFormat(regional).format(d);
       } catch {
         return base.dateTime(v);
       }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../../app/api.js';
-import { filesApi, numberedName, uploadFile, type FileNode } from './api.js';
+import { filesApi, numberedName, uploadFile } from './api.js';
+import { RESUMABLE_FROM_BYTES, uploadResumable } from './tusUpload.js';
 
 /** A file to send, with the folders (relative to the target folder) it belongs in. */
 export interface PickedFile {
@@ -82,7 +83,8 @@ export function useUploads(csrfToken: string, onIdle: () => void) {
   const active = useRef(0);
   const nextId = useRef(1);
   const folderCache = useRef(new Map<string, Promise<string>>());
-  const aborts = useRef(new Map<number, () => void>());
+  /** Stops a running upload; `forget` (a cancel) also drops what a resumable upload stored. */
+  const aborts = useRef(new Map<number, (forget: boolean) => void>());
   const onIdleRef = useRef(onIdle);
   onIdleRef.current = onIdle;
   const tokenRef = useRef(csrfToken);
@@ -121,12 +123,19 @@ export function useUploads(csrfToken: string, onIdle: () => void) {
       try {
         let folderId = job.targetId;
         for (const d of job.dirs) folderId = await ensureFolder(folderId, d);
-        const send = (name: string, createOnly: boolean): Promise<FileNode> => {
-          const h = uploadFile({ folderId, name, file: job.file, csrfToken: tokenRef.current, createOnly, onProgress: (loaded) => update(job.id, { loaded }) });
-          aborts.current.set(job.id, h.abort);
+        const send = (name: string, createOnly: boolean): Promise<{ name: string }> => {
+          const common = { folderId, name, file: job.file, csrfToken: tokenRef.current, createOnly, onProgress: (loaded: number) => update(job.id, { loaded }) };
+          // Large files go through tus: retried on their own and resumable after a reload.
+          if (job.file.size >= RESUMABLE_FROM_BYTES) {
+            const h = uploadResumable(common);
+            aborts.current.set(job.id, h.abort);
+            return h.promise;
+          }
+          const h = uploadFile(common);
+          aborts.current.set(job.id, () => h.abort());
           return h.promise;
         };
-        let stored: FileNode | null = null;
+        let stored: { name: string } | null = null;
         if (job.mode === 'keepBoth') {
           for (let n = 2; n < 100 && !stored; n++) {
             try {
@@ -197,14 +206,15 @@ export function useUploads(csrfToken: string, onIdle: () => void) {
   }, []);
 
   const cancel = useCallback((id: number) => {
-    aborts.current.get(id)?.();
+    aborts.current.get(id)?.(true);
     jobsRef.current = jobsRef.current.map((j) => (j.id === id && j.status === 'queued' ? { ...j, status: 'error', error: new ApiError(0, { code: 'aborted', message: '' }) } : j));
     setJobs(jobsRef.current);
   }, []);
 
   useEffect(() => {
     const all = aborts.current;
-    return () => all.forEach((abort) => abort());
+    // Leaving the page keeps resumable uploads on the server: picking the file again resumes it.
+    return () => all.forEach((abort) => abort(false));
   }, []);
 
   return { jobs, add, resolve, clearFinished, cancel };

@@ -1,0 +1,127 @@
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type FocusEvent, type ReactNode } from 'react';
+import { defaultRangeExtractor, useWindowVirtualizer, type Range } from '@tanstack/react-virtual';
+import type { FileNode } from './api.js';
+import { useScrollMargin } from './useScrollMargin.js';
+
+const OVERSCAN = 3;
+/** A focused card this many rows away from the screen is let go rather than rendering every row between. */
+const KEEP_FOCUS_ROWS = 40;
+const PREFETCH_BEHIND = 50;
+const PREFETCH_AHEAD = 150;
+
+/** Columns the CSS grid fits (the same rule as `repeat(auto-fill, minmax(--card-min, 1fr))`). */
+function columnsOf(list: HTMLElement): number {
+  const style = getComputedStyle(list);
+  const min = parseFloat(style.getPropertyValue('--card-min')) || 150;
+  const gap = parseFloat(style.columnGap) || 0;
+  return Math.max(1, Math.floor((list.clientWidth + gap) / (min + gap)));
+}
+
+/** One card's content, drawn again only when its item or the renderer changes (not on every scroll frame). */
+const CardContent = memo(function CardContent({ node, card }: { node: FileNode; card: (node: FileNode) => ReactNode }) {
+  return <>{card(node)}</>;
+});
+
+/**
+ * The folder as cards, virtualized by rows of cards against the window: the list's padding
+ * stands for the rows above and below, and aria-setsize/aria-posinset give each card its place
+ * in the whole folder. Thumbnails load only for the cards that are rendered.
+ */
+export function VirtualFileGrid({
+  label,
+  total,
+  itemAt,
+  ensure,
+  card,
+  loadingLabel,
+}: {
+  label: string;
+  total: number;
+  itemAt: (index: number) => FileNode | undefined;
+  ensure: (start: number, end: number) => void;
+  card: (node: FileNode) => ReactNode;
+  loadingLabel: string;
+}) {
+  const list = useRef<HTMLUListElement>(null);
+  const focusedRow = useRef<number | null>(null);
+  const [columns, setColumns] = useState(4);
+  const [rowHeight, setRowHeight] = useState(220);
+  const scrollMargin = useScrollMargin(list);
+
+  // Columns follow the list's width; the row height follows the first rendered card.
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (!el) return;
+    const measure = () => {
+      setColumns(columnsOf(el));
+      const first = el.querySelector<HTMLElement>(':scope > li');
+      if (first) {
+        const h = Math.round(first.getBoundingClientRect().height + (parseFloat(getComputedStyle(el).rowGap) || 0));
+        if (h > 0) setRowHeight(h);
+      }
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  const rangeExtractor = useCallback((range: Range) => {
+    const indexes = defaultRangeExtractor(range);
+    const f = focusedRow.current;
+    if (f === null || f >= range.count || indexes.includes(f)) return indexes;
+    const lo = Math.min(indexes[0] ?? f, f);
+    const hi = Math.max(indexes[indexes.length - 1] ?? f, f);
+    if (hi - lo > KEEP_FOCUS_ROWS + indexes.length) return indexes;
+    return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+  }, []);
+
+  const rowCount = Math.ceil(total / columns);
+  const estimateSize = useCallback(() => rowHeight, [rowHeight]);
+  const virtualizer = useWindowVirtualizer({ count: rowCount, estimateSize, overscan: OVERSCAN, scrollMargin, rangeExtractor });
+  useEffect(() => virtualizer.measure(), [rowHeight, columns, virtualizer]);
+
+  const items = virtualizer.getVirtualItems();
+  const first = items[0];
+  const last = items[items.length - 1];
+  const start = (virtualizer.range?.startIndex ?? 0) * columns;
+  const end = ((virtualizer.range?.endIndex ?? 0) + 1) * columns - 1;
+  useEffect(() => {
+    if (total > 0) ensure(start - PREFETCH_BEHIND, end + PREFETCH_AHEAD);
+  }, [start, end, total, ensure]);
+
+  const onFocus = (e: FocusEvent<HTMLUListElement>) => {
+    const li = (e.target as Element).closest('li[aria-posinset]');
+    focusedRow.current = li ? Math.floor((Number(li.getAttribute('aria-posinset')) - 1) / columns) : null;
+  };
+  const onBlur = (e: FocusEvent<HTMLUListElement>) => {
+    if (!list.current?.contains(e.relatedTarget as Node | null)) focusedRow.current = null;
+  };
+
+  const cards: ReactNode[] = [];
+  if (first && last) {
+    for (let i = first.index * columns; i < Math.min(total, (last.index + 1) * columns); i++) {
+      const node = itemAt(i);
+      cards.push(
+        <li key={node?.id ?? `card-${i}`} className={node ? 'files-card' : 'files-card card-loading'} aria-setsize={total} aria-posinset={i + 1}>
+          {node ? <CardContent node={node} card={card} /> : <span className="muted small">{loadingLabel}</span>}
+        </li>,
+      );
+    }
+  }
+  const paddingTop = first ? first.start - scrollMargin : 0;
+  const paddingBottom = last ? Math.max(0, virtualizer.getTotalSize() - (last.end - scrollMargin)) : 0;
+
+  return (
+    <ul
+      ref={list}
+      className="files-grid"
+      aria-label={label}
+      style={{ gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`, paddingTop, paddingBottom }}
+      onFocus={onFocus}
+      onBlur={onBlur}
+    >
+      {cards}
+    </ul>
+  );
+}
