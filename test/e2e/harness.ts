@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -56,7 +56,7 @@ export interface E2eServer {
  * Origin checks, links) is exactly the address the browser uses. The log is captured to
  * find the setup link.
  */
-export async function startTessera(opts: { hostname?: '127.0.0.1' | 'localhost' } = {}): Promise<E2eServer> {
+export async function startTessera(opts: { hostname?: '127.0.0.1' | 'localhost'; config?: Record<string, string> } = {}): Promise<E2eServer> {
   const port = await freePort();
   // WebAuthn refuses IP addresses as relying-party IDs, so its journey uses "localhost".
   const url = `http://${opts.hostname ?? '127.0.0.1'}:${port}`;
@@ -78,7 +78,7 @@ export async function startTessera(opts: { hostname?: '127.0.0.1' | 'localhost' 
     },
   });
   const logger = pino({ level: 'info' }, sink);
-  const config = await testConfig({ port, host: '127.0.0.1', publicUrl: url, logLevel: 'info' });
+  const config = await testConfig({ port, host: '127.0.0.1', publicUrl: url, logLevel: 'info', ...opts.config });
   const server = await startServer(config, { logger });
 
   const findSetup = (): string | null => {
@@ -136,14 +136,15 @@ const LOCAL_SCHEMES = new Set(['data:', 'blob:', 'about:']);
  * server's origin is a sovereignty failure. Such requests are also aborted, so a stray CDN
  * link cannot slow the run down.
  */
-export async function watchedContext(browser: Browser, origin: string, opts: BrowserContextOptions = {}): Promise<WatchedContext> {
+export async function watchedContext(browser: Browser, origin: string, opts: BrowserContextOptions = {}, configured: string[] = []): Promise<WatchedContext> {
   const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/Paris', ...opts });
   const foreign: string[] = [];
   const errors: string[] = [];
   const isLocal = (raw: string) => {
     try {
       const u = new URL(raw);
-      return LOCAL_SCHEMES.has(u.protocol) || u.origin === origin;
+      // `configured`: destinations an administrator set up inside the deployment (an office editor).
+      return LOCAL_SCHEMES.has(u.protocol) || u.origin === origin || configured.includes(u.origin);
     } catch {
       return false;
     }
@@ -201,4 +202,12 @@ export function expectNothingLeftTheDeployment(contexts: (WatchedContext | undef
     expect(c.foreign, 'requests to another origin').toEqual([]);
     expect(c.errors, 'CSP violations or page errors').toEqual([]);
   }
+}
+
+const SHOTS = fileURLToPath(new URL('../../test-results/e2e/', import.meta.url));
+
+/** A full-page screenshot under test-results/e2e/, for a person reviewing a run. */
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }

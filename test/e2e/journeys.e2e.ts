@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { authenticator } from 'otplib';
-import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext, expectNothingLeftTheDeployment, completeSetup } from './harness.js';
+import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext, expectNothingLeftTheDeployment, completeSetup, shot } from './harness.js';
 
 /**
  * The first journeys through the real UI against a real server: first-run setup, an admin
@@ -13,7 +10,6 @@ import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedC
  * and the phone-sized layout. Every page is checked with axe and every request must stay on
  * the server's origin.
  */
-const shots = fileURLToPath(new URL('../../test-results/e2e/', import.meta.url));
 const ADMIN = { displayName: 'Ada Lovelace', username: 'ada', email: 'ada@example.org', password: 'analytical-engine-1843' };
 const NEWCOMER = { displayName: 'Linus Torvalds', username: 'linus', email: 'linus@example.org', password: 'penguin-kernel-1991' };
 const USER = { displayName: 'Grace Hopper', username: 'grace', email: 'grace@example.org', password: 'compiler-cobol-1959' };
@@ -26,11 +22,6 @@ async function open(opts: Parameters<typeof watchedContext>[2] = {}): Promise<Wa
   const c = await watchedContext(browser, tessera.origin, opts);
   contexts.push(c);
   return c;
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
 /** Nothing may stick out sideways on a phone: lists the elements that do, if any. */
@@ -170,6 +161,20 @@ describe('Tessera in the browser', () => {
     await manage.getByRole('button', { name: 'Close' }).click();
     await page.getByRole('row', { name: /Research/ }).waitFor();
     await expectAccessible(page, 'admin groups');
+
+    // The new group's space gets a quota on the Storage tab.
+    await page.getByRole('tab', { name: 'Storage' }).click();
+    await page.getByRole('heading', { name: 'Group spaces', level: 2 }).waitFor();
+    await page.getByRole('button', { name: 'Change the quota of research' }).click();
+    const quota = page.getByRole('dialog', { name: 'Quota of research' });
+    await quota.getByLabel('Quota (GB)').fill('-3');
+    await quota.getByRole('button', { name: 'Save' }).click();
+    await quota.getByText('Enter a number of gigabytes').waitFor();
+    await expectAccessible(page, 'storage quota dialog');
+    await quota.getByLabel('Quota (GB)').fill('2');
+    await quota.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('row', { name: /research.*2 GB/ }).waitFor();
+    await expectAccessible(page, 'admin storage');
 
     for (const tab of ['Applications', 'Sessions', 'Audit log', 'System status', 'Settings']) {
       await page.getByRole('tab', { name: tab }).click();

@@ -165,6 +165,11 @@ describe('Sharing in the browser', () => {
     const file = await download;
     expect(file.suggestedFilename()).toBe('minutes.txt');
     expect(readFileSync((await file.path())!, 'utf8')).toBe(MINUTES);
+    const zip = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download “Board papers” as a zip' }).click();
+    const archive = await zip;
+    expect(archive.suggestedFilename()).toBe('Board papers.zip');
+    expect(readFileSync((await archive.path())!).subarray(0, 2).toString('latin1')).toBe('PK');
 
     // Phone size: nothing wider than the screen.
     await page.setViewportSize({ width: 390, height: 844 });

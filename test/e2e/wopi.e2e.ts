@@ -1,0 +1,134 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { completeSetup, ensureWebBuilt, expectAccessible, expectNothingLeftTheDeployment, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext } from './harness.js';
+
+/**
+ * "Open in editor" through the real UI: the host page posts the access token into an iframe at
+ * the editor's action URL, and a stand-in editor (a loopback WOPI client, as Collabora would be)
+ * uses it to read, lock, save and unlock the file through Tessera's WOPI endpoints.
+ */
+const ADMIN = { displayName: 'Grace Hopper', username: 'grace', email: 'grace@example.org', password: 'cobol-compiler-1959' };
+const SAVED = 'Saved by the office editor.';
+
+let tessera: E2eServer;
+let browser: Browser;
+let ctx: WatchedContext;
+let editor: Server;
+let editorOrigin = '';
+const editorErrors: string[] = [];
+
+/** A WOPI client in a few lines: its "editing page" is served once it has saved through WOPI. */
+async function editSession(body: string, wopiSrc: string): Promise<string> {
+  const token = new URLSearchParams(body).get('access_token') ?? '';
+  const at = (path = '') => `${wopiSrc}${path}?access_token=${encodeURIComponent(token)}`;
+  const info = (await (await fetch(at())).json()) as { BaseFileName: string; UserCanWrite: boolean };
+  const original = await (await fetch(at('/contents'))).text();
+  const lock = { 'x-wopi-lock': 'stand-in-editor-lock' };
+  const steps = [
+    await fetch(at(), { method: 'POST', headers: { 'x-wopi-override': 'LOCK', ...lock } }),
+    await fetch(at('/contents'), { method: 'POST', headers: { 'x-wopi-override': 'PUT', ...lock }, body: SAVED }),
+    await fetch(at(), { method: 'POST', headers: { 'x-wopi-override': 'UNLOCK', ...lock } }),
+  ].map((r) => r.status);
+  const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Stand-in editor</title></head><body><main>
+<h1>Editing ${escape(info.BaseFileName)}</h1><p>Opened: ${escape(original)}</p><p>Steps: ${steps.join(' ')}</p><p>Can write: ${info.UserCanWrite}</p></main></body></html>`;
+}
+
+async function csrf(page: Page): Promise<string> {
+  const r = await page.request.get(`${tessera.url}/api/session`);
+  return ((await r.json()) as { csrfToken: string }).csrfToken;
+}
+
+describe('Office editor (WOPI) in the browser', () => {
+  beforeAll(async () => {
+    ensureWebBuilt();
+    editor = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', editorOrigin);
+      if (req.method === 'GET' && url.pathname === '/hosting/discovery') {
+        const src = `${editorOrigin}/edit?&lt;ui=UI_LLCC&amp;&gt;`;
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(`<wopi-discovery><net-zone name="external-http"><app name="writer"><action name="edit" ext="odt" urlsrc="${src}"/></app></net-zone></wopi-discovery>`);
+        return;
+      }
+      if (req.method === 'POST' && url.pathname === '/edit') {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          editSession(Buffer.concat(chunks).toString('utf8'), url.searchParams.get('WOPISrc') ?? '')
+            .then((html) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html))
+            .catch((e: unknown) => {
+              editorErrors.push(String(e));
+              res.writeHead(500).end();
+            });
+        });
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => editor.listen(0, '127.0.0.1', resolve));
+    editorOrigin = `http://127.0.0.1:${(editor.address() as AddressInfo).port}`;
+    tessera = await startTessera({ config: { wopiDiscoveryUrl: `${editorOrigin}/hosting/discovery` } });
+    browser = await launchBrowser();
+    ctx = await watchedContext(browser, tessera.origin, {}, [editorOrigin]);
+  });
+
+  afterAll(async () => {
+    await ctx?.context.close().catch(() => undefined);
+    await browser?.close();
+    await tessera?.close();
+    await new Promise((resolve) => editor?.close(resolve));
+    expectNothingLeftTheDeployment([ctx]);
+    expect(editorErrors).toEqual([]);
+  });
+
+  it('opens a document from the row menu in the editor, which saves it back through WOPI', async () => {
+    const { page, context } = ctx;
+    await page.goto(await tessera.setupUrl());
+    await completeSetup(page, ADMIN);
+    const token = await csrf(page);
+    const spaces = (await (await page.request.get(`${tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
+    const rootId = spaces.spaces.find((s) => s.kind === 'personal')!.rootId;
+    for (const [name, body] of [['letter.odt', 'First draft.'], ['notes.txt', 'plain text']] as const) {
+      const r = await page.request.put(`${tessera.url}/api/files/nodes/${rootId}/upload?name=${name}`, { headers: { 'x-csrf-token': token, 'content-type': 'application/octet-stream' }, data: Buffer.from(body) });
+      expect(r.status()).toBe(201);
+    }
+
+    await page.goto(`${tessera.url}/files`);
+    await page.getByRole('link', { name: 'letter.odt' }).or(page.getByText('letter.odt', { exact: true })).first().waitFor();
+    // Only types the editor lists get the entry.
+    await page.getByRole('button', { name: 'Actions for notes.txt', exact: true }).click();
+    expect(await page.getByRole('link', { name: 'Open in editor' }).and(page.locator(':visible')).count()).toBe(0);
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Actions for letter.odt', exact: true }).click();
+    const popup = context.waitForEvent('page');
+    await page.getByRole('link', { name: 'Open in editor' }).and(page.locator(':visible')).click();
+    const host = await popup;
+    const hostErrors: string[] = [];
+    host.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) hostErrors.push(m.text());
+    });
+    host.on('pageerror', (e) => hostErrors.push(e.message));
+
+    await host.getByRole('heading', { name: 'letter.odt', level: 1 }).waitFor();
+    const frame = host.frameLocator('iframe[title="Office editor: letter.odt"]');
+    await frame.getByRole('heading', { name: 'Editing letter.odt' }).waitFor();
+    await frame.getByText('Opened: First draft.').waitFor();
+    await frame.getByText('Steps: 200 200 200').waitFor();
+    await frame.getByText('Can write: true').waitFor();
+    // The token went in a form post, never in the page's or the frame's URL.
+    expect(host.url()).toBe(`${tessera.url}/files/edit/${new URL(host.url()).pathname.split('/').pop()}`);
+    expect(host.frames().every((f) => !f.url().includes('access_token'))).toBe(true);
+    await expectAccessible(host, 'editor host page');
+    expect(hostErrors).toEqual([]);
+
+    const saved = await page.request.get(`${tessera.url}/api/files/nodes/${new URL(host.url()).pathname.split('/').pop()}/content`);
+    expect(await saved.text()).toBe(SAVED);
+
+    // On a phone: the bar and the editor fit the width.
+    await host.setViewportSize({ width: 390, height: 800 });
+    expect(await host.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await host.close();
+  });
+});
