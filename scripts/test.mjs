@@ -40,7 +40,7 @@ if (!run('build', 'npm', ['run', 'build', '--silent'])) {
 
 // The WebDAV tests drive real clients (litmus, cadaver, rclone) from Debian's packages.
 if (!run('test tools', 'bash', ['scripts/ensure-test-tools.sh'])) {
-  console.error('\nlitmus, cadaver and rclone are needed by the WebDAV tests; install them and run again.');
+  console.error('\nlitmus, cadaver, rclone (WebDAV tests) and LibreOffice (preview tests) are needed; install them and run again.');
   console.log('\n0 passed, 1 failed');
   process.exit(1);
 }
