@@ -7,7 +7,7 @@ import type { FilesActor, FilesContext } from './context.js';
 import { copyNode } from './commands/copyNode.js';
 import { createFolder } from './commands/createFolder.js';
 import { moveNode } from './commands/moveNode.js';
-import { groupSpaceByName, liveNodeFor, pathOf, personalSpace, quotaOf, resolvePath, spaceFor, spacesOf } from './commands/spaces.js';
+import { groupSpaceByName, liveNodeFor, pathOf, personalSpace, quotaOf, resolvePath, resolveWithParent, spaceFor, spacesOf } from './commands/spaces.js';
 import { accessOf, createShare, deleteShare, listShares, sharedWithMe, updateShare, type GranteeInput } from './commands/shares.js';
 import { assertUnlocked, createLink, isUnlocked, listLinks, nodeInLink, openLink, revokeLink, unlockLink, type NewLink, type OpenLink } from './commands/links.js';
 import { emptyTrash, listTrash, purgeTrash, restoreTrash, trashNode } from './commands/trash.js';
@@ -41,6 +41,7 @@ export function createFilesService(ctx: FilesContext) {
     node: (user: UserView, id: string, action: FilesAction = 'view') => liveNodeFor(ctx, user, id, action),
     authorize: (user: UserView, action: FilesAction, node: NodeRow | string, space?: SpaceRow) => authorize(ctx, user, action, node, space),
     resolvePath: (space: SpaceRow, names: string[]) => resolvePath(ctx, space, names),
+    resolveWithParent: (space: SpaceRow, names: string[]) => resolveWithParent(ctx, space, names),
     pathOf: (node: NodeRow) => pathOf(ctx, node),
     /** Administration: group spaces' usage and quotas. */
     groupSpaceUsage: () => groupSpaceUsage(ctx),

@@ -62,12 +62,23 @@ export async function quotaOf(ctx: FilesContext, space: SpaceRow): Promise<numbe
 
 /** Walks a path of already-validated names from the space root; undefined when any is missing. */
 export async function resolvePath(ctx: FilesContext, space: SpaceRow, names: string[]): Promise<NodeRow | undefined> {
+  return (await resolveWithParent(ctx, space, names)).node;
+}
+
+/**
+ * The same walk, also returning the folder that holds (or would hold) the last name: a write to a
+ * new name needs that folder, and walking once saves a query per level on every WebDAV PUT.
+ * `parent` is undefined for the root itself or when a folder on the way is missing.
+ */
+export async function resolveWithParent(ctx: FilesContext, space: SpaceRow, names: string[]): Promise<{ node: NodeRow | undefined; parent: NodeRow | undefined }> {
+  let parent: NodeRow | undefined;
   let node = await ctx.store.node(space.root_id);
   for (const name of names) {
-    if (!node || node.kind !== 'folder') return undefined;
+    if (!node || node.kind !== 'folder') return { node: undefined, parent: undefined };
+    parent = node;
     node = await ctx.store.liveChild(node.id, name);
   }
-  return node;
+  return { node, parent };
 }
 
 /** '/a/b' for a live node ('' for the root). */

@@ -30,6 +30,11 @@ export interface WriteFileInput {
   wopiLock?: string;
   /** The file this write must replace (by id): refused when the name now holds another item. */
   fileId?: string;
+  /**
+   * The item now at this name as the caller has just read it (null: none), saving a query on every
+   * WebDAV PUT; the commit transaction reads it again under the lock either way.
+   */
+  current?: NodeRow | null;
   /** Runs inside the commit transaction, before the row changes (WebDAV lock checks). */
   beforeCommit?: (existing: NodeRow | undefined, tx: Tx) => Promise<void>;
 }
@@ -43,7 +48,7 @@ class StreamTooLargeError extends Error {}
  */
 export async function writeFile(ctx: FilesContext, actor: FilesActor, input: WriteFileInput): Promise<{ node: NodeRow; created: boolean }> {
   const name = assertValidName(input.name);
-  const before = await ctx.store.liveChild(input.parent.id, name);
+  const before = input.current !== undefined ? (input.current ?? undefined) : await ctx.store.liveChild(input.parent.id, name);
   checkPreconditions(before, input);
   // Checked before reading the body too, so a refused upload is not stored first.
   await assertWopiWritable(ctx, before, input.wopiLock);

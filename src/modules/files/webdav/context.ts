@@ -17,6 +17,8 @@ export interface DavRequest {
   target: DavTarget;
   /** The item at the request URL, or undefined when the URL is unmapped. */
   node: NodeRow | undefined;
+  /** The folder holding the URL's item (or where a new one would go); undefined at the root or when a folder on the way is missing. */
+  parent: NodeRow | undefined;
   /** The parsed If header, or null when absent. */
   ifLists: IfList[] | null;
 }

@@ -54,7 +54,7 @@ export async function lock(dav: DavRequest): Promise<void> {
   let created = false;
   if (!dav.node) {
     // Locking an unmapped URL creates an empty file there (RFC 4918 §7.3).
-    const parent = await dav.service.resolvePath(dav.target.space, dav.target.names.slice(0, -1));
+    const parent = dav.parent;
     if (!parent || parent.kind !== 'folder' || atMountRoot(dav.target)) throw new AppError(409, 'conflict', 'The parent folder does not exist.');
     await checkConditions(dav, [{ space: dav.target.space, path: parentPath(dav.target.path), scope: 'self' }]);
     await dav.service.writeFile(dav.actor, { space: dav.target.space, parent, name: dav.target.names.at(-1)!, body: Readable.from([]) });

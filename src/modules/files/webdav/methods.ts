@@ -34,7 +34,7 @@ export async function put(dav: DavRequest): Promise<void> {
   // At the top of a mount only a shared file can be written (replaced, by id: its folder is not shared).
   const sharedFile = atMountRoot(dav.target) && dav.node?.kind === 'file' ? dav.node : undefined;
   if (atMountRoot(dav.target) && !sharedFile) throw new AppError(405, 'method_not_allowed', 'The root folder cannot be written.');
-  const parent = await dav.service.resolvePath(dav.target.space, dav.target.names.slice(0, -1));
+  const parent = dav.parent;
   if (!parent || parent.kind !== 'folder') throw new AppError(409, 'conflict', 'The parent folder does not exist; create it first (MKCOL).');
   const touches = [{ space: dav.target.space, path: dav.target.path, scope: 'self' as const }];
   if (!dav.node) touches.push({ space: dav.target.space, path: parentPath(dav.target.path), scope: 'self' });
@@ -49,6 +49,7 @@ export async function put(dav: DavRequest): Promise<void> {
     contentLength: length === null ? null : Number(length),
     ifMatch: headerOf(dav.req, 'if-match'),
     ifNoneMatch: headerOf(dav.req, 'if-none-match'),
+    current: dav.node ?? null,
     ...(sharedFile ? { fileId: sharedFile.id } : {}),
   });
   dav.reply.header('etag', quoteEtag(node.etag)).status(created ? 201 : 204).send();
@@ -71,7 +72,7 @@ export async function del(dav: DavRequest): Promise<void> {
 export async function mkcol(dav: DavRequest): Promise<void> {
   if (await hasBody(dav.req)) throw new UnsupportedMediaTypeError('MKCOL takes no request body.');
   if (dav.node) throw new AppError(405, 'method_not_allowed', 'Something exists at this URL already.');
-  const parent = await dav.service.resolvePath(dav.target.space, dav.target.names.slice(0, -1));
+  const parent = dav.parent;
   if (!parent || parent.kind !== 'folder') throw new AppError(409, 'conflict', 'The parent folder does not exist.');
   await checkConditions(dav, [
     { space: dav.target.space, path: dav.target.path, scope: 'self' },

@@ -77,10 +77,10 @@ export async function registerWebdav(app: FastifyInstance, ctx: FilesContext, se
         return reply;
       }
       const target = location;
-      const node = await service.resolvePath(target.space, target.names);
+      const { node, parent } = await service.resolveWithParent(target.space, target.names);
       // The same policy as REST decides: one's own and group spaces, and through /dav/shared/ the share's role.
       if (node) await service.authorize(user, READ_METHODS.has(req.method) ? 'view' : 'edit', node, target.space);
-      await handler({ req, reply, user, actor, ctx, service, target, node, ifLists });
+      await handler({ req, reply, user, actor, ctx, service, target, node, parent, ifLists });
       return reply;
     };
     dav.route({ method: DAV_METHODS, url: '/dav/*', handler: handle });

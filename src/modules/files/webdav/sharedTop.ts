@@ -10,7 +10,7 @@ import { sharedEntries } from './sharedMount.js';
 import { encodeSegment, hrefOf, SHARED_TOP_READ_ONLY, type SharedTop } from './target.js';
 import { escapeXml } from './xml.js';
 
-export interface SharedTopRequest extends Omit<DavRequest, 'target' | 'node'> {
+export interface SharedTopRequest extends Omit<DavRequest, 'target' | 'node' | 'parent'> {
   top: SharedTop;
 }
 
