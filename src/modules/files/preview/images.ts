@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { IMAGE_FORMATS } from './kinds.js';
 
 /** Larger images are refused before decoding (a "pixel bomb" would take gigabytes of memory). */
@@ -14,6 +13,8 @@ const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' } as const
  * Only the first frame of an animation is used. sharp runs on libuv's thread pool, off the event loop.
  */
 export async function renderImage(input: Buffer, box: number, quality = 80): Promise<Buffer> {
+  // Loaded on first preview: ~12 MB a server that never shows an image preview does not need.
+  const { default: sharp } = await import('sharp');
   let format: string | undefined;
   try {
     format = (await sharp(input, options).metadata()).format;

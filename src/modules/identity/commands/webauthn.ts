@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransportFuture,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransportFuture,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { now } from '../../../platform/db/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../../platform/errors.js';
@@ -20,6 +16,9 @@ import { completeMfa, failMfa } from './mfa.js';
 import type { RequestMeta } from './login.js';
 import { requireUserRow } from './users.js';
 import { userView } from './views.js';
+
+/** Loaded on first use: ~20 MB of memory that a server whose people never use security keys does not need. */
+const simpleWebAuthn = () => import('@simplewebauthn/server');
 
 // A challenge is good for five minutes and one ceremony; it lives on the server-side session.
 const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -46,7 +45,7 @@ function sessionIdOf(auth: AuthContext): string {
 export async function registrationOptions(ctx: IdentityContext, auth: AuthContext): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const sessionId = sessionIdOf(auth);
   const existing = await ctx.store.credentialsOf(auth.user.id);
-  const options = await generateRegistrationOptions({
+  const options = await (await simpleWebAuthn()).generateRegistrationOptions({
     rpName: 'Tessera',
     rpID: relyingParty(ctx).rpID,
     userName: auth.user.username,
@@ -65,7 +64,7 @@ export async function verifyRegistration(ctx: IdentityContext, auth: AuthContext
   const { rpID, origin } = relyingParty(ctx);
   let verification;
   try {
-    verification = await verifyRegistrationResponse({ response, expectedChallenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false });
+    verification = await (await simpleWebAuthn()).verifyRegistrationResponse({ response, expectedChallenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false });
   } catch (e) {
     throw new ValidationError(`The security key's answer was not accepted: ${(e as Error).message}`);
   }
@@ -112,7 +111,7 @@ export async function authenticationOptions(ctx: IdentityContext, auth: AuthCont
   const sessionId = sessionIdOf(auth);
   const creds = await ctx.store.credentialsOf(auth.user.id);
   if (creds.length === 0) throw new ConflictError('No security key is registered for this account.', 'no_credentials');
-  const options = await generateAuthenticationOptions({
+  const options = await (await simpleWebAuthn()).generateAuthenticationOptions({
     rpID: relyingParty(ctx).rpID,
     allowCredentials: creds.map((c) => ({ id: c.credential_id, transports: JSON.parse(c.transports) as AuthenticatorTransportFuture[] })),
     userVerification: 'preferred',
@@ -131,7 +130,7 @@ export async function verifyAuthentication(ctx: IdentityContext, auth: AuthConte
   let verified = false;
   let newCounter = Number(cred.counter);
   try {
-    const result = await verifyAuthenticationResponse({
+    const result = await (await simpleWebAuthn()).verifyAuthenticationResponse({
       response,
       expectedChallenge,
       expectedOrigin: origin,
