@@ -17,6 +17,8 @@ const TAIL = 4 + MAGIC.length;
 const STALE_TEMP_MS = 60 * 60 * 1000;
 const WRITE_BATCH = 1024 * 1024;
 const READ_CHUNK = 1024 * 1024;
+/** A big upload is flushed to disk in the background every this many bytes (see BatchedWriter). */
+const BACKGROUND_SYNC_BYTES = 32 * 2 ** 20;
 
 interface Trailer {
   key: string;
@@ -215,6 +217,8 @@ class BatchedWriter {
   private batch: Buffer[] = [];
   private batchBytes = 0;
   private inFlight: Promise<void> = Promise.resolve();
+  private unsynced = 0;
+  private syncing: Promise<void> | null = null;
 
   constructor(private readonly fh: FileHandle) {}
 
@@ -224,14 +228,30 @@ class BatchedWriter {
     // Many tiny chunks (a slow client) are flushed by count too: writev takes at most IOV_MAX buffers.
     if (this.batchBytes < WRITE_BATCH && this.batch.length < 512) return;
     await this.inFlight;
+    this.unsynced += this.batchBytes;
     this.inFlight = writevAll(this.fh, this.take());
     // Awaited with the next batch; until then a failure must not count as an unhandled rejection.
     this.inFlight.catch(() => {});
+    this.syncInBackground();
+  }
+
+  /**
+   * A large upload's data is flushed to disk while the rest still arrives (one flush at a time),
+   * so the final fsync before the upload is acknowledged has little left to write, instead of the
+   * whole file's worth of dirty pages.
+   */
+  private syncInBackground(): void {
+    if (this.syncing || this.unsynced < BACKGROUND_SYNC_BYTES) return;
+    this.unsynced = 0;
+    this.syncing = this.fh.datasync().finally(() => (this.syncing = null));
+    // The final fsync reports any failure; this flush only spreads the work out.
+    this.syncing.catch(() => {});
   }
 
   async finish(tail: Buffer[]): Promise<void> {
     await this.inFlight;
     await writevAll(this.fh, [...this.take(), ...tail]);
+    await this.syncing?.catch(() => {});
   }
 
   private take(): Buffer[] {
