@@ -69,6 +69,13 @@ export class FilesStore {
     return keys;
   }
 
+  /** The rows of these nodes (live or trashed) that still exist, by id. */
+  async nodesById(ids: string[], tx?: Tx): Promise<Map<string, NodeRow>> {
+    const out = new Map<string, NodeRow>();
+    for (const part of chunks(ids)) for (const row of await this.q(tx).selectFrom('files_nodes').selectAll().where('id', 'in', part).execute()) out.set(row.id, row);
+    return out;
+  }
+
   /**
    * Serialises writers of one space on PostgreSQL (quota checks, name checks); SQLite already
    * runs one write transaction at a time.

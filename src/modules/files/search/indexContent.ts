@@ -3,6 +3,7 @@ import { now, type Tx } from '../../../platform/db/database.js';
 import { INDEX_CONTENT_JOB, scheduleIndexing, type FilesContext } from '../context.js';
 import { DEFAULT_LIMITS, docKindOf, extractText, type ExtractLimits } from './extractText.js';
 import { SearchStore } from './searchStore.js';
+import type { NodeRow } from '../tables.js';
 
 interface IndexEntry {
   nodeId: string;
@@ -17,11 +18,10 @@ interface IndexEntry {
  * without text (its name stays searchable); only infrastructure failures (database, blob store)
  * throw, and the drain job then retries.
  */
-async function extractEntry(ctx: FilesContext, search: SearchStore, nodeId: string, signal?: AbortSignal, limits: ExtractLimits = DEFAULT_LIMITS): Promise<IndexEntry | null> {
-  const node = await ctx.store.node(nodeId);
+async function extractEntry(ctx: FilesContext, nodeId: string, node: NodeRow | undefined, indexedEtag: string | undefined, signal?: AbortSignal, limits: ExtractLimits = DEFAULT_LIMITS): Promise<IndexEntry | null> {
   // Purged meanwhile: nothing to keep.
   if (!node || node.kind !== 'file' || !node.blob_key) return { nodeId, blobKey: null, status: 'removed', body: '' };
-  if ((await search.indexedEtag(nodeId)) === node.etag) return null;
+  if (indexedEtag === node.etag) return null;
 
   const kind = docKindOf(node.name, node.content_type);
   let status = 'skipped';
@@ -42,13 +42,14 @@ async function extractEntry(ctx: FilesContext, search: SearchStore, nodeId: stri
 }
 
 async function writeEntries(ctx: FilesContext, search: SearchStore, entries: IndexEntry[], tx: Tx): Promise<void> {
+  const currents = await ctx.store.nodesById(entries.filter((e) => e.blobKey !== null).map((e) => e.nodeId), tx);
   for (const e of entries) {
     if (e.blobKey === null) {
       await search.remove([e.nodeId], tx);
       continue;
     }
     // Another write may have landed while we read: the queue holds it again for a later batch.
-    const current = await ctx.store.node(e.nodeId, tx);
+    const current = currents.get(e.nodeId);
     if (!current || current.blob_key !== e.blobKey) continue;
     await search.upsert({ nodeId: e.nodeId, etag: current.etag, status: e.status, body: e.body, at: now() }, tx);
   }
@@ -64,10 +65,13 @@ export async function drainIndexQueue(ctx: FilesContext, signal?: AbortSignal, l
   for (;;) {
     const batch = await search.queued(batchSize);
     if (batch.length === 0) return done;
+    // One query each for the batch's rows and what the index holds, not two per file.
+    const ids = batch.map((item) => item.node_id);
+    const [nodes, indexed] = await Promise.all([ctx.store.nodesById(ids), search.indexedEtags(ids)]);
     const entries: IndexEntry[] = [];
     for (const item of batch) {
       if (signal?.aborted) throw new Error('indexing was stopped');
-      const entry = await extractEntry(ctx, search, item.node_id, signal, limits);
+      const entry = await extractEntry(ctx, item.node_id, nodes.get(item.node_id), indexed.get(item.node_id), signal, limits);
       if (entry) entries.push(entry);
     }
     await search.transaction(async (tx) => {

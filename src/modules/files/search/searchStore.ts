@@ -44,9 +44,11 @@ export class SearchStore {
     return this.database.transaction(fn);
   }
 
-  async indexedEtag(nodeId: string): Promise<string | undefined> {
-    const row = await this.q().selectFrom('files_search_docs').select('etag').where('node_id', '=', nodeId).executeTakeFirst();
-    return row?.etag;
+  /** The entity tag each of these files had when it was last indexed (absent: never indexed). */
+  async indexedEtags(nodeIds: string[]): Promise<Map<string, string>> {
+    if (nodeIds.length === 0) return new Map();
+    const rows = await this.q().selectFrom('files_search_docs').select(['node_id', 'etag']).where('node_id', 'in', nodeIds).execute();
+    return new Map(rows.map((r) => [r.node_id, r.etag]));
   }
 
   /** Replaces the node's indexed text (one row per node). */
@@ -104,7 +106,11 @@ export class SearchStore {
 
   /** Removes what was indexed, unless the file was queued again meanwhile (then a later batch takes it). */
   async dequeue(items: { node_id: string; queued_at: string }[], tx: Tx): Promise<void> {
-    for (const item of items) await this.q(tx).deleteFrom('files_index_queue').where('node_id', '=', item.node_id).where('queued_at', '=', item.queued_at).execute();
+    if (items.length === 0) return;
+    await this.q(tx)
+      .deleteFrom('files_index_queue')
+      .where((eb) => eb.or(items.map((item) => eb.and([eb('node_id', '=', item.node_id), eb('queued_at', '=', item.queued_at)]))))
+      .execute();
   }
 
   async hasQueued(): Promise<boolean> {
