@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { assertBlobKey, BlobChecksumError, BlobNotFoundError, BlobRangeError, resolveRange, type BlobInfo, type BlobStore } from './blobStore.js';
 import { toChunks } from './chunks.js';
@@ -37,7 +37,15 @@ export async function createFileBlobStore(root: string): Promise<BlobStore> {
   const knownDirs = new Set<string>();
   const ensureDir = async (dir: string): Promise<void> => {
     if (knownDirs.has(dir)) return;
-    await mkdir(dir, { recursive: true });
+    const first = await mkdir(dir, { recursive: true });
+    // A folder made just now is only durable once its own entry is: sync each new one's parent.
+    if (first) {
+      const top = resolve(first);
+      for (let d = resolve(dir); d !== dirname(d); d = dirname(d)) {
+        await syncDir(dirname(d));
+        if (d === top) break;
+      }
+    }
     knownDirs.add(dir);
   };
 
