@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, signIn, startTestServer, type TestClient, type TestServer } from '../../test-support/identity.js';
+import { createUser, signIn, startTestServer, TEST_ACTOR, type TestClient, type TestServer } from '../../test-support/identity.js';
 import type { FilesTables } from './tables.js';
 
 interface Node {
@@ -18,12 +18,13 @@ describe('listing a big folder', () => {
   let ts: TestServer;
   let alice: TestClient;
   let folderId: string;
+  let aliceId: string;
   const folders = Array.from({ length: 60 }, (_, i) => `dir-${String(i).padStart(3, '0')}`);
   const files = Array.from({ length: 540 }, (_, i) => `file-${String(i).padStart(3, '0')}.txt`);
 
   beforeAll(async () => {
     ts = await startTestServer();
-    await createUser(ts, { username: 'alice' });
+    aliceId = (await createUser(ts, { username: 'alice' })).user.id;
     alice = await signIn(ts.url, 'alice', 'alice-password-1');
     const space = (await alice.get<{ spaces: { kind: string; rootId: string }[] }>('/api/files/spaces')).body.spaces.find((s) => s.kind === 'personal')!;
     folderId = (await alice.post<Node>(`/api/files/nodes/${space.rootId}/folders`, { name: 'Big' })).body.id;
@@ -72,5 +73,20 @@ describe('listing a big folder', () => {
       const found = await sql<{ indexname: string }>`select indexname from pg_indexes where tablename = 'files_nodes' and indexname = 'files_nodes_listing'`.execute(db);
       expect(found.rows).toHaveLength(1);
     }
+  });
+
+  it('answers a WebDAV PROPFIND Depth 1 page by page: every entry once, in name order', async () => {
+    const { password } = await ts.identity.service.createAppPassword(aliceId, 'listing test', TEST_ACTOR);
+    const res = await fetch(`${ts.url}/dav/files/alice/Big/`, {
+      method: 'PROPFIND',
+      headers: { authorization: 'Basic ' + Buffer.from(`alice:${password}`).toString('base64'), depth: '1' },
+    });
+    expect(res.status).toBe(207);
+    const xml = await res.text();
+    const hrefs = [...xml.matchAll(/<D:href>([^<]*)<\/D:href>/g)].map((m) => decodeURIComponent(m[1]!));
+    // The folder itself, then its 600 children across two pages of 500, by name (folders' hrefs end in /).
+    expect(hrefs[0]).toBe('/dav/files/alice/Big/');
+    expect(hrefs.slice(1)).toEqual([...files, ...folders].sort().map((n) => `/dav/files/alice/Big/${n}${n.startsWith('dir-') ? '/' : ''}`));
+    expect(xml.endsWith('</D:multistatus>')).toBe(true);
   });
 });

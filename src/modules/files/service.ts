@@ -58,6 +58,15 @@ export function createFilesService(ctx: FilesContext) {
     },
     /** Every live child, for WebDAV PROPFIND Depth 1. */
     allChildren: (folder: NodeRow) => ctx.store.allLiveChildren(folder.id),
+    /** A folder's live children by name, a page at a time: a huge folder is never all in memory. */
+    async *childPages(folder: NodeRow, pageSize = 500): AsyncGenerator<NodeRow[]> {
+      for (let after: string | null = null; ; ) {
+        const page = await ctx.store.liveChildrenAfter(folder.id, after, pageSize);
+        if (page.length > 0) yield page;
+        if (page.length < pageSize) return;
+        after = page.at(-1)!.name;
+      }
+    },
 
     async createFolder(actor: FilesActor, parentId: string, name: string): Promise<NodeRow> {
       await liveNodeFor(ctx, actor.user, parentId, 'edit');

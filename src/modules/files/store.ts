@@ -131,6 +131,13 @@ export class FilesStore {
     return this.q(tx).selectFrom('files_nodes').selectAll().where('parent_id', '=', parentId).where('trash_id', 'is', null).orderBy('name').execute();
   }
 
+  /** Up to `limit` live children by name, after `after` (keyset: a walk of the live-name index). */
+  async liveChildrenAfter(parentId: string, after: string | null, limit: number): Promise<NodeRow[]> {
+    let query = this.q().selectFrom('files_nodes').selectAll().where('parent_id', '=', parentId).where('trash_id', 'is', null);
+    if (after !== null) query = query.where('name', '>', after);
+    return query.orderBy('name').limit(limit).execute();
+  }
+
   async countLiveChildren(parentId: string): Promise<number> {
     const row = await this.q()
       .selectFrom('files_nodes')

@@ -32,6 +32,9 @@ export function response(href: string, body: string): string {
   return `<D:response><D:href>${escapeXml(href)}</D:href>${body}</D:response>`;
 }
 
+export const MULTISTATUS_OPEN = '<D:multistatus xmlns:D="DAV:">';
+export const MULTISTATUS_CLOSE = '</D:multistatus>';
+
 export function multistatus(responses: string[]): string {
-  return `${XML_HEAD}<D:multistatus xmlns:D="DAV:">${responses.join('')}</D:multistatus>`;
+  return `${XML_HEAD}${MULTISTATUS_OPEN}${responses.join('')}${MULTISTATUS_CLOSE}`;
 }

@@ -1,9 +1,10 @@
+import { Readable } from 'node:stream';
 import { AppError, ValidationError } from '../../../platform/errors.js';
 import { activeLocks } from '../commands/locks.js';
 import type { NodeRow, PropRow } from '../tables.js';
 import { readXmlBody } from './body.js';
 import { headerOf, type DavRequest } from './context.js';
-import { multistatus, propElement, propstat, response } from './multistatus.js';
+import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN, multistatus, propElement, propstat, response, XML_HEAD } from './multistatus.js';
 import { allPropNames, propValue, type LiveContext, type PropName } from './properties.js';
 import { hrefOf } from './target.js';
 import { child, elements, type XmlElement } from './xml.js';
@@ -16,19 +17,32 @@ export async function propfind(dav: DavRequest): Promise<void> {
   if (!dav.node) throw new AppError(404, 'not_found', 'Nothing exists at this URL.');
   // A shared item is shown under its name in /dav/shared/, which may differ from its own.
   const self = dav.target.entryName !== undefined && dav.target.path === dav.target.base ? { ...dav.node, name: dav.target.entryName } : dav.node;
-  const nodes: { node: NodeRow; path: string }[] = [{ node: self, path: dav.target.path }];
-  if (request.depth === '1' && dav.node.kind === 'folder') {
-    for (const c of await dav.service.allChildren(dav.node)) nodes.push({ node: c, path: dav.target.path === '/' ? `/${c.name}` : `${dav.target.path}/${c.name}` });
-  }
   const locks = await activeLocks(dav.ctx, dav.target.space.id);
   // Through /dav/shared/ the space is someone else's: their quota and usage stay theirs.
   const usage = dav.target.kind === 'shared' ? null : await dav.service.usage(dav.target.space);
-  const deadOf = await deadPropsOf(dav, nodes.map((n) => n.node));
-  const { mount, base } = dav.target;
-  const out = nodes.map(({ node, path }) =>
-    propResponse(request.mode, node, hrefOf(mount, path, node.kind === 'folder', base), { mount, base, path, locks, usage }, deadOf.get(node.id) ?? []),
-  );
-  sendMultistatus(dav, out);
+  const { mount, base, path: folderPath } = dav.target;
+  const render = async (nodes: { node: NodeRow; path: string }[]): Promise<string> => {
+    const deadOf = await deadPropsOf(dav, nodes.map((n) => n.node));
+    return nodes
+      .map(({ node, path }) => propResponse(request.mode, node, hrefOf(mount, path, node.kind === 'folder', base), { mount, base, path, locks, usage }, deadOf.get(node.id) ?? []))
+      .join('');
+  };
+  const first = await render([{ node: self, path: folderPath }]);
+  if (request.depth === '0' || dav.node.kind !== 'folder') {
+    dav.reply.status(207).type('application/xml; charset=utf-8').send(`${XML_HEAD}${MULTISTATUS_OPEN}${first}${MULTISTATUS_CLOSE}`);
+    return;
+  }
+  // Depth 1 streams a page of children at a time: a folder of 10,000 items is never one string in
+  // memory, and the client reads the first entries while the rest are fetched.
+  const pages = dav.service.childPages(dav.node);
+  async function* body(): AsyncGenerator<Buffer> {
+    yield Buffer.from(`${XML_HEAD}${MULTISTATUS_OPEN}${first}`);
+    for await (const page of pages) {
+      yield Buffer.from(await render(page.map((c) => ({ node: c, path: folderPath === '/' ? `/${c.name}` : `${folderPath}/${c.name}` }))));
+    }
+    yield Buffer.from(MULTISTATUS_CLOSE);
+  }
+  dav.reply.status(207).type('application/xml; charset=utf-8').send(Readable.from(body(), { objectMode: false }));
 }
 
 /** Depth and body of a PROPFIND, or null when Depth infinity was refused (the answer is sent). */
