@@ -44,10 +44,8 @@ export async function lockoutState(ctx: IdentityContext, keys: string[]): Promis
   const t = Date.now();
   let retry = 0;
   const counted = new Set<string>();
-  for (const key of keys) {
-    const row = await ctx.store.lockout(key);
-    if (!row) continue;
-    counted.add(key);
+  for (const row of await ctx.store.lockouts(keys)) {
+    counted.add(row.key);
     if (row.locked_until && Date.parse(row.locked_until) > t) retry = Math.max(retry, Math.ceil((Date.parse(row.locked_until) - t) / 1000));
   }
   return { retryAfterSeconds: retry, counted };
