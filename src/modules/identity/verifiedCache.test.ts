@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEventBus } from '../../platform/bus/createEventBus.js';
@@ -248,10 +250,85 @@ describe(`verified app passwords on two servers (${STACK} stack)`, () => {
         return;
       }
       await waitFor(() => heardOnB.length > 0, 5000, 'server B never heard of the revocation');
-      expect(heardOnB).toEqual([{ userId: user.id }]);
+      // The refused request on A above counts as a failure, which drops the person's entries again.
+      expect(heardOnB[0]).toEqual({ userId: user.id });
       expect(await propfind(b.url, 'roaming', app.password)).toBe(401);
     } finally {
       sub();
     }
   });
+});
+
+const PEER = fileURLToPath(new URL('../../platform/bus/testing/peerProcess.ts', import.meta.url));
+
+/** A second OS process (the bus harness of src/platform/bus/crossProcess.test.ts) sends the invalidation. */
+describe(`verified app passwords and another process (${STACK} stack)`, () => {
+  let ts: TestServer;
+  beforeAll(async () => {
+    ts = await startTestServer();
+  });
+  afterAll(async () => {
+    await ts.close();
+  });
+
+  it(STACK === 'server' ? 'an invalidation published by another process drops the entry here' : 'the embedded stack hears no other process (the TTL bounds it)', async () => {
+    const svc = ts.identity.service;
+    const { user } = await createUser(ts, { username: 'peer-user' });
+    const app = await svc.createAppPassword(user.id, 'client', TEST_ACTOR);
+    expect((await svc.verifyAppPassword('peer-user', app.password, '10.6.0.1'))?.id).toBe(user.id);
+    const heard: unknown[] = [];
+    const sub = ts.server.platform.bus.subscribe(FORGET_TOPIC, (p) => heard.push(p));
+    await sub.ready;
+    let reads: ReturnType<typeof countVerifyReads> | undefined;
+
+    const cfg = ts.server.platform.config;
+    const b = cfg.blobs;
+    const settings = {
+      dataDir: cfg.dataDir,
+      databaseUrl: cfg.database.kind === 'sqlite' ? `sqlite:${cfg.database.path}` : cfg.database.url,
+      blobs: b.kind === 'file' ? `file:${b.path}` : `s3://${b.bucket}/${b.prefix}?endpoint=${encodeURIComponent(b.endpoint ?? '')}&region=${b.region}&forcePathStyle=${b.forcePathStyle}`,
+      ...(cfg.redisUrl ? { redisUrl: cfg.redisUrl } : {}),
+      ...(b.kind === 's3' ? { s3AccessKeyId: b.accessKeyId ?? '', s3SecretAccessKey: b.secretAccessKey ?? '' } : {}),
+      secret: cfg.secret ?? '',
+      logLevel: 'warn',
+      runJobs: false,
+    };
+    const peer = spawn(process.execPath, ['--import', 'tsx', PEER], {
+      env: {
+        ...process.env,
+        TESSERA_PEER_CONFIG: JSON.stringify(settings),
+        TESSERA_PEER_TOPIC: `verified-${user.id}`,
+        TESSERA_PEER_NO_JOB: '1',
+        TESSERA_PEER_PUBLISH: JSON.stringify({ topic: FORGET_TOPIC, payload: { userId: user.id } }),
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    peer.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    peer.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      await waitFor(() => stdout.includes('ready'), 30_000, `peer did not start: ${stderr}`);
+      const counted = countVerifyReads();
+      reads = counted;
+      if (STACK === 'embedded') {
+        await new Promise((r) => setTimeout(r, 100));
+        expect(heard).toEqual([]);
+        expect((await svc.verifyAppPassword('peer-user', app.password, '10.6.0.1'))?.id).toBe(user.id);
+        expect(counted.total()).toBe(0);
+        return;
+      }
+      await waitFor(() => heard.length > 0, 5000, 'the peer’s invalidation never arrived');
+      expect(heard).toEqual([{ userId: user.id }]);
+      expect((await svc.verifyAppPassword('peer-user', app.password, '10.6.0.1'))?.id).toBe(user.id);
+      expect(counted.total()).toBeGreaterThan(0);
+    } finally {
+      sub();
+      reads?.restore();
+      reads = undefined;
+      const exited = new Promise((r) => peer.once('exit', r));
+      peer.stdin!.end();
+      await exited;
+    }
+  }, 60_000);
 });
