@@ -6,6 +6,7 @@ import { registerAdminRoutes } from './routes/admin.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerMeRoutes } from './routes/me.js';
 import { registerSetupRoutes } from './routes/setup.js';
+import { listenForForgets } from './commands/verifiedCache.js';
 import { createIdentityContext, createIdentityService, type FullIdentityService } from './service.js';
 import type { IdentityModule } from './types.js';
 
@@ -23,6 +24,7 @@ export function createIdentityModule(platform: Platform): IdentityModuleImpl {
   const ctx = createIdentityContext(platform);
   const service = createIdentityService(ctx);
   let pruner: NodeJS.Timeout | undefined;
+  let stopListening: (() => void) | undefined;
   return {
     id: 'identity',
     migrations: identityMigrations,
@@ -38,6 +40,7 @@ export function createIdentityModule(platform: Platform): IdentityModuleImpl {
       registerAdminRoutes(app, deps);
     },
     async start() {
+      stopListening = listenForForgets(ctx);
       if (await service.setupNeeded()) await service.createSetupToken();
       pruner = setInterval(() => {
         service.pruneSessions().catch((err: unknown) => platform.log.warn({ err }, 'could not prune idle sessions'));
@@ -46,6 +49,7 @@ export function createIdentityModule(platform: Platform): IdentityModuleImpl {
     },
     async stop() {
       if (pruner) clearInterval(pruner);
+      stopListening?.();
     },
     async check() {
       await service.countUsers();

@@ -16,9 +16,10 @@ import * as setup from './commands/setup.js';
 import * as profile from './commands/profile.js';
 import * as lockouts from './commands/lockouts.js';
 import { userView, userViews } from './commands/views.js';
+import { VerifiedAppPasswords } from './commands/verifiedCache.js';
 
 export function createIdentityContext(platform: Platform): IdentityContext {
-  return { platform, store: new IdentityStore(platform.database), box: new SecretBox(platform.secret) };
+  return { platform, store: new IdentityStore(platform.database), box: new SecretBox(platform.secret), verified: new VerifiedAppPasswords() };
 }
 
 /**

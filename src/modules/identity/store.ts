@@ -191,9 +191,44 @@ export class IdentityStore {
     return this.q(tx).selectFrom('group_members').select(['group_id', 'member_id']).where('member_type', '=', 'user').where('member_id', 'in', userIds).execute();
   }
 
-  async groupsRequiring2fa(tx?: Tx): Promise<Set<string>> {
-    const rows = await this.q(tx).selectFrom('groups').select('id').where('require_2fa', '=', 1).execute();
-    return new Set(rows.map((r) => r.id));
+  /**
+   * The groups each of `userIds` belongs to, directly or through nested groups, walking up from
+   * their own memberships only (not every group-in-group edge of the organisation). UNION drops
+   * repeats, so the walk ends even on a cycle; plain recursive SQL that SQLite and PostgreSQL share.
+   */
+  private ancestors(userIds: string[], tx?: Tx) {
+    return this.q(tx).withRecursive('ancestors(user_id, group_id)', (db) =>
+      db
+        .selectFrom('group_members')
+        .select(['member_id as user_id', 'group_id'])
+        .where('member_type', '=', 'user')
+        .where('member_id', 'in', userIds)
+        .union((eb) =>
+          eb
+            .selectFrom('group_members as gm')
+            .innerJoin('ancestors', 'ancestors.group_id', 'gm.member_id')
+            .select(['ancestors.user_id', 'gm.group_id'])
+            .where('gm.member_type', '=', 'group'),
+        ),
+    );
+  }
+
+  effectiveMemberships(userIds: string[], tx?: Tx): Promise<{ user_id: string; group_id: string }[]> {
+    if (userIds.length === 0) return Promise.resolve([]);
+    return this.ancestors(userIds, tx).selectFrom('ancestors').select(['user_id', 'group_id']).execute();
+  }
+
+  /** Which of `userIds` belong (directly or nested) to a group that requires 2FA; one statement. */
+  async usersRequiring2fa(userIds: string[], tx?: Tx): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const rows = await this.ancestors(userIds, tx)
+      .selectFrom('ancestors')
+      .innerJoin('groups', 'groups.id', 'ancestors.group_id')
+      .where('groups.require_2fa', '=', 1)
+      .select('ancestors.user_id')
+      .distinct()
+      .execute();
+    return new Set(rows.map((r) => r.user_id));
   }
 
   async namesOf(type: 'user' | 'group', ids: string[]): Promise<Map<string, string>> {
@@ -346,8 +381,10 @@ export class IdentityStore {
 
   // ---- lockouts
 
-  lockout(key: string, tx?: Tx): Promise<LockoutRow | undefined> {
-    return this.q(tx).selectFrom('login_lockouts').selectAll().where('key', '=', key).executeTakeFirst();
+  /** The counter rows of those of `keys` that have one, in one statement (every protocol request asks). */
+  lockouts(keys: string[], tx?: Tx): Promise<LockoutRow[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.q(tx).selectFrom('login_lockouts').selectAll().where('key', 'in', keys).execute();
   }
 
   /**

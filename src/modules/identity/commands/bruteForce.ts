@@ -1,6 +1,7 @@
 import type { Tx } from '../../../platform/db/database.js';
 import { TooManyRequestsError } from '../../../platform/errors.js';
 import type { IdentityContext } from './context.js';
+import { forgetVerified } from './verifiedCache.js';
 
 /**
  * docs/api.md: 5 failures for one account lock it for 1 minute, doubling per further failure up
@@ -44,17 +45,30 @@ export async function lockoutState(ctx: IdentityContext, keys: string[]): Promis
   const t = Date.now();
   let retry = 0;
   const counted = new Set<string>();
-  for (const key of keys) {
-    const row = await ctx.store.lockout(key);
-    if (!row) continue;
-    counted.add(key);
+  for (const row of await ctx.store.lockouts(keys)) {
+    counted.add(row.key);
     if (row.locked_until && Date.parse(row.locked_until) > t) retry = Math.max(retry, Math.ceil((Date.parse(row.locked_until) - t) / 1000));
   }
   return { retryAfterSeconds: retry, counted };
 }
 
-export async function recordFailure(ctx: IdentityContext, key: string, tx?: Tx): Promise<void> {
-  await countFailure(ctx, key, false, tx);
+/**
+ * Counts a failure on `key` (an address, in practice: account keys go through `reserveAttempt`).
+ * Returns true when the key is locked now; the caller then calls `forgetLocked` once its transaction
+ * committed, so verified app passwords from a locked address stop working as they did before caching.
+ */
+export async function recordFailure(ctx: IdentityContext, key: string, tx?: Tx): Promise<boolean> {
+  return countFailure(ctx, key, false, tx);
+}
+
+/**
+ * Drops the verified app passwords a failure on `key` concerns: an account's on every failure (a
+ * success must pass through the database again to clear the counter, and a lock must refuse it), an
+ * address's once it is locked. Other keys (`login:` for unknown names) have no entries.
+ */
+export async function forgetLocked(ctx: IdentityContext, key: string): Promise<void> {
+  if (key.startsWith('account:')) await forgetVerified(ctx, { userId: key.slice('account:'.length) });
+  else if (key.startsWith('ip:')) await forgetVerified(ctx, { ip: key.slice('ip:'.length) });
 }
 
 /**
@@ -65,9 +79,11 @@ export async function recordFailure(ctx: IdentityContext, key: string, tx?: Tx):
  */
 export async function reserveAttempt(ctx: IdentityContext, key: string): Promise<void> {
   await countFailure(ctx, key, true);
+  await forgetLocked(ctx, key);
 }
 
-async function countFailure(ctx: IdentityContext, key: string, refuseWhenLocked: boolean, tx?: Tx): Promise<void> {
+/** Returns true when `key` is locked after this failure. */
+async function countFailure(ctx: IdentityContext, key: string, refuseWhenLocked: boolean, tx?: Tx): Promise<boolean> {
   const run = async (t: Tx) => {
     const at = Date.now();
     const kind = key.startsWith('ip:') ? 'ip' : 'account';
@@ -91,8 +107,9 @@ async function countFailure(ctx: IdentityContext, key: string, refuseWhenLocked:
       lockedUntil = new Date(at + seconds * 1000).toISOString();
     }
     await ctx.store.saveLockout({ key, kind, failures, window_start: windowStart, locked_until: lockedUntil, updated_at: new Date(at).toISOString() }, t);
+    return lockedUntil !== null && Date.parse(lockedUntil) > at;
   };
-  await (tx ? run(tx) : ctx.store.transaction(run));
+  return tx ? run(tx) : ctx.store.transaction(run);
 }
 
 export async function clearFailures(ctx: IdentityContext, key: string, tx?: Tx): Promise<boolean> {

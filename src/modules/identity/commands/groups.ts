@@ -7,6 +7,7 @@ import { descriptionRule, displayNameRule, groupNameRule } from '../rules.js';
 import type { GroupRow } from '../tables.js';
 import type { Actor, GroupView } from '../types.js';
 import { auditBy, type IdentityContext } from './context.js';
+import { forgetVerified } from './verifiedCache.js';
 import { effectiveGroups, wouldCycle } from './membership.js';
 
 export interface GroupMemberView {
@@ -90,6 +91,8 @@ export async function updateGroup(
     await ctx.store.updateGroup(id, { ...set, updated_at: now() }, tx);
     await ctx.platform.audit.append(auditBy(actor, { action: 'group.update', target: { type: 'group', id }, details: { name: before.name, changes } }), tx);
   });
+  // require_2fa reaches every member, nested ones too: dropping every remembered view is simplest.
+  await forgetVerified(ctx, { all: true });
   return groupDetail(ctx, id);
 }
 
@@ -99,6 +102,7 @@ export async function deleteGroup(ctx: IdentityContext, id: string, actor: Actor
     await ctx.store.deleteGroup(id, tx);
     await ctx.platform.audit.append(auditBy(actor, { action: 'group.delete', target: { type: 'group', id }, details: { name: before.name } }), tx);
   });
+  await forgetVerified(ctx, { all: true });
 }
 
 export async function addGroupMember(ctx: IdentityContext, groupId: string, member: { type: 'user' | 'group'; id: string }, actor: Actor): Promise<void> {
@@ -117,6 +121,8 @@ export async function addGroupMember(ctx: IdentityContext, groupId: string, memb
       tx,
     );
   });
+  // Membership decides mfaRequired, for a nested group's members too.
+  await forgetVerified(ctx, { all: true });
 }
 
 export async function removeGroupMember(ctx: IdentityContext, groupId: string, member: { type: 'user' | 'group'; id: string }, actor: Actor): Promise<void> {
@@ -129,6 +135,7 @@ export async function removeGroupMember(ctx: IdentityContext, groupId: string, m
       tx,
     );
   });
+  await forgetVerified(ctx, { all: true });
 }
 
 export async function groupIdsOf(ctx: IdentityContext, userId: string): Promise<string[]> {

@@ -3,7 +3,7 @@ import { UnauthenticatedError } from '../../../platform/errors.js';
 import { sha256Hex } from '../../../platform/crypto/tokens.js';
 import { verifyPassword } from '../passwords.js';
 import type { UserView } from '../types.js';
-import { accountKey, assertNotLocked, clearFailures, ipKey, loginKey, recordFailure, reserveAttempt } from './bruteForce.js';
+import { accountKey, assertNotLocked, clearFailures, forgetLocked, ipKey, loginKey, recordFailure, reserveAttempt } from './bruteForce.js';
 import type { IdentityContext } from './context.js';
 import { createSession } from './sessions.js';
 import { hasSecondFactor, userView } from './views.js';
@@ -45,13 +45,15 @@ export async function login(ctx: IdentityContext, input: { login: string; passwo
   const ok = await verifyPassword(row?.password_hash ?? null, input.password);
   const actor = { id: row?.id ?? null, name: row?.username ?? input.login.slice(0, 100) };
   if (!ok) {
-    await ctx.store.transaction(async (tx) => {
-      await recordFailure(ctx, ipKey(meta.ip), tx);
+    const locked = await ctx.store.transaction(async (tx) => {
+      const ipLocked = await recordFailure(ctx, ipKey(meta.ip), tx);
       await ctx.platform.audit.append(
         { action: 'auth.login', actor, ip: meta.ip, outcome: 'failure', target: row ? { type: 'user', id: row.id } : null, details: { reason: row ? 'wrong_password' : 'unknown_user', login: input.login.slice(0, 100) } },
         tx,
       );
+      return ipLocked;
     });
+    if (locked) await forgetLocked(ctx, ipKey(meta.ip));
     throw new UnauthenticatedError('The username, e-mail address or password is wrong.', 'invalid_credentials');
   }
   if (row!.status !== 'active') {

@@ -26,12 +26,9 @@ function closure(start: Iterable<string>, parents: Map<string, string[]>): Set<s
 
 /** Every group each user belongs to, directly or through nested groups. */
 export async function effectiveGroups(store: IdentityStore, userIds: string[], tx?: Tx): Promise<Map<string, Set<string>>> {
-  const [edges, direct] = await Promise.all([store.groupEdges(tx), store.userMemberships(userIds, tx)]);
-  const parents = parentsMap(edges);
-  const byUser = new Map<string, string[]>();
-  for (const m of direct) byUser.set(m.member_id, [...(byUser.get(m.member_id) ?? []), m.group_id]);
   const result = new Map<string, Set<string>>();
-  for (const id of userIds) result.set(id, closure(byUser.get(id) ?? [], parents));
+  for (const id of userIds) result.set(id, new Set());
+  for (const m of await store.effectiveMemberships(userIds, tx)) result.get(m.user_id)?.add(m.group_id);
   return result;
 }
 
@@ -44,8 +41,6 @@ export async function wouldCycle(store: IdentityStore, parent: string, child: st
 
 /** Which of the users must have a second factor because a group they belong to demands it. */
 export async function mfaRequiredFor(store: IdentityStore, userIds: string[], tx?: Tx): Promise<Map<string, boolean>> {
-  const [groups, requiring] = await Promise.all([effectiveGroups(store, userIds, tx), store.groupsRequiring2fa(tx)]);
-  const result = new Map<string, boolean>();
-  for (const [id, set] of groups) result.set(id, [...set].some((g) => requiring.has(g)));
-  return result;
+  const requiring = await store.usersRequiring2fa(userIds, tx);
+  return new Map(userIds.map((id) => [id, requiring.has(id)]));
 }

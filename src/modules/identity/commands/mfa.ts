@@ -1,7 +1,7 @@
 import { now } from '../../../platform/db/database.js';
 import { UnauthenticatedError } from '../../../platform/errors.js';
 import type { AuthContext, UserView } from '../types.js';
-import { accountKey, assertNotLocked, clearFailures, ipKey, recordFailure, reserveAttempt } from './bruteForce.js';
+import { accountKey, assertNotLocked, clearFailures, forgetLocked, ipKey, recordFailure, reserveAttempt } from './bruteForce.js';
 import type { IdentityContext } from './context.js';
 import type { RequestMeta } from './login.js';
 import { normalizeRecoveryCode } from './recoveryCodes.js';
@@ -16,14 +16,16 @@ function pendingSession(auth: AuthContext): string {
 }
 
 async function fail(ctx: IdentityContext, auth: AuthContext, meta: RequestMeta, method: string): Promise<never> {
-  await ctx.store.transaction(async (tx) => {
+  const locked = await ctx.store.transaction(async (tx) => {
     // The account's failure was counted by `reserveAttempt` before the factor was checked.
-    await recordFailure(ctx, ipKey(meta.ip), tx);
+    const ipLocked = await recordFailure(ctx, ipKey(meta.ip), tx);
     await ctx.platform.audit.append(
       { action: 'auth.mfa', actor: { id: auth.user.id, name: auth.user.username }, ip: meta.ip, outcome: 'failure', target: { type: 'user', id: auth.user.id }, details: { method } },
       tx,
     );
+    return ipLocked;
   });
+  if (locked) await forgetLocked(ctx, ipKey(meta.ip));
   throw invalidCode();
 }
 

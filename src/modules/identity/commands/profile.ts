@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError } from '../../../platform/errors.js';
 import { checkPasswordStrength, hashPassword } from '../passwords.js';
 import type { Actor, Language, UserView } from '../types.js';
 import { auditBy, type IdentityContext } from './context.js';
+import { forgetVerified } from './verifiedCache.js';
 import { assertPassword } from './totp.js';
 import { passwordMinLength, requireUserRow, updateUser } from './users.js';
 import { userView } from './views.js';
@@ -38,6 +39,7 @@ export async function changePassword(ctx: IdentityContext, userId: string, curre
     const ended = await ctx.store.deleteSessionsOfUser(userId, currentSessionId ?? null, tx);
     await ctx.platform.audit.append(auditBy(actor, { action: 'user.change_password', target: { type: 'user', id: userId }, details: { otherSessionsEnded: ended } }), tx);
   });
+  await forgetVerified(ctx, { userId });
 }
 
 export async function setAvatar(ctx: IdentityContext, userId: string, body: Buffer, actor: Actor): Promise<UserView> {
@@ -52,6 +54,7 @@ export async function setAvatar(ctx: IdentityContext, userId: string, body: Buff
     await ctx.platform.audit.append(auditBy(actor, { action: 'user.avatar.set', target: { type: 'user', id: userId }, details: { bytes: body.length, type } }), tx);
   });
   if (before.avatar_key) await ctx.platform.blobs.delete(before.avatar_key).catch(() => {});
+  await forgetVerified(ctx, { userId });
   return userView(ctx, await requireUserRow(ctx, userId));
 }
 
@@ -63,6 +66,7 @@ export async function removeAvatar(ctx: IdentityContext, userId: string, actor: 
       await ctx.platform.audit.append(auditBy(actor, { action: 'user.avatar.remove', target: { type: 'user', id: userId } }), tx);
     });
     await ctx.platform.blobs.delete(before.avatar_key).catch(() => {});
+    await forgetVerified(ctx, { userId });
   }
   return userView(ctx, await requireUserRow(ctx, userId));
 }

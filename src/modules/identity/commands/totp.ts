@@ -5,8 +5,9 @@ import { now } from '../../../platform/db/database.js';
 import { verifyPassword } from '../passwords.js';
 import type { UserRow } from '../tables.js';
 import type { Actor } from '../types.js';
-import { accountKey, assertNotLocked, clearFailures, ipKey, recordFailure, reserveAttempt } from './bruteForce.js';
+import { accountKey, assertNotLocked, clearFailures, forgetLocked, ipKey, recordFailure, reserveAttempt } from './bruteForce.js';
 import { auditBy, type IdentityContext } from './context.js';
+import { forgetVerified } from './verifiedCache.js';
 import { newRecoveryCodes } from './recoveryCodes.js';
 import { requireUserRow } from './users.js';
 import { userView } from './views.js';
@@ -46,10 +47,12 @@ export async function assertPassword(ctx: IdentityContext, row: UserRow, passwor
     await clearFailures(ctx, accountKey(row.id));
     return;
   }
-  await ctx.store.transaction(async (tx) => {
-    if (ip) await recordFailure(ctx, ip, tx);
+  const locked = await ctx.store.transaction(async (tx) => {
+    const ipLocked = ip ? await recordFailure(ctx, ip, tx) : false;
     await ctx.platform.audit.append(auditBy(actor, { action: 'auth.password_confirm', outcome: 'failure', target: { type: 'user', id: row.id }, details: { reason: 'wrong_password' } }), tx);
+    return ipLocked;
   });
+  if (locked && ip) await forgetLocked(ctx, ip);
   throw new ForbiddenError('The password is wrong.', 'invalid_password');
 }
 
@@ -71,12 +74,14 @@ export async function enableTotp(ctx: IdentityContext, userId: string, code: str
   const step = matchTotp(ctx.box.open(row.totp_pending_secret), code);
   // 400 rather than 401: the session is fine, only the code is wrong.
   if (step === null) throw new AppError(400, 'invalid_code', 'The code is wrong or has expired. Enter the code your app shows now.');
-  return ctx.store.transaction(async (tx) => {
+  const result = await ctx.store.transaction(async (tx) => {
     await ctx.store.updateUser(userId, { totp_secret: row.totp_pending_secret, totp_pending_secret: null, totp_last_step: step, updated_at: now() }, tx);
     const recoveryCodes = await newRecoveryCodes(ctx, userId, tx);
     await ctx.platform.audit.append(auditBy(actor, { action: 'mfa.totp.enable', target: { type: 'user', id: userId } }), tx);
     return { recoveryCodes };
   });
+  await forgetVerified(ctx, { userId });
+  return result;
 }
 
 export async function disableTotp(ctx: IdentityContext, userId: string, password: string, actor: Actor): Promise<void> {
@@ -93,6 +98,7 @@ export async function disableTotp(ctx: IdentityContext, userId: string, password
     if (view.webauthnCount === 0) await ctx.store.replaceRecoveryCodes(userId, [], tx);
     await ctx.platform.audit.append(auditBy(actor, { action: 'mfa.totp.disable', target: { type: 'user', id: userId } }), tx);
   });
+  await forgetVerified(ctx, { userId });
 }
 
 export function invalidCode(): UnauthenticatedError {

@@ -8,6 +8,7 @@ import { displayNameRule, emailRule, languageRule, quotaRule, timeZoneRule, user
 import type { UserRow } from '../tables.js';
 import type { Actor, Language, NewUser, UserView } from '../types.js';
 import { auditBy, type IdentityContext } from './context.js';
+import { forgetVerified } from './verifiedCache.js';
 import { userView, userViews } from './views.js';
 
 export interface UserPatch {
@@ -128,6 +129,8 @@ export async function updateUser(ctx: IdentityContext, id: string, patch: UserPa
       return after;
     })
     .catch(rethrowUnique);
+  // The view remembered for app passwords shows these fields (isAdmin above all).
+  await forgetVerified(ctx, { userId: id });
   return userView(ctx, row);
 }
 
@@ -147,6 +150,7 @@ export async function setStatus(ctx: IdentityContext, id: string, status: 'activ
     );
     return after;
   });
+  await forgetVerified(ctx, { userId: id });
   return userView(ctx, row);
 }
 
@@ -165,6 +169,7 @@ export async function deleteUser(ctx: IdentityContext, id: string, actor: Actor)
     );
     return before;
   });
+  await forgetVerified(ctx, { userId: id });
   if (row.avatar_key) await ctx.platform.blobs.delete(row.avatar_key).catch(() => {});
 }
 
@@ -178,6 +183,7 @@ export async function resetPassword(ctx: IdentityContext, id: string, password: 
     await ctx.store.deleteSessionsOfUser(id, null, tx);
     await ctx.platform.audit.append(auditBy(actor, { action: 'user.reset_password', target: { type: 'user', id }, details: { username: before.username } }), tx);
   });
+  await forgetVerified(ctx, { userId: id });
   return next;
 }
 

@@ -12,6 +12,7 @@ import { presentCredential, type CredentialView } from '../presenters.js';
 import type { Actor, AuthContext, UserView } from '../types.js';
 import { accountKey, assertNotLocked, ipKey, reserveAttempt } from './bruteForce.js';
 import { auditBy, type IdentityContext } from './context.js';
+import { forgetVerified } from './verifiedCache.js';
 import { completeMfa, failMfa } from './mfa.js';
 import type { RequestMeta } from './login.js';
 import { requireUserRow } from './users.js';
@@ -86,6 +87,7 @@ export async function verifyRegistration(ctx: IdentityContext, auth: AuthContext
     await ctx.store.insertCredential(row, tx);
     await ctx.platform.audit.append(auditBy(actor, { action: 'mfa.webauthn.add', target: { type: 'user', id: auth.user.id }, details: { credential: row.id, name } }), tx);
   });
+  await forgetVerified(ctx, { userId: auth.user.id });
   return presentCredential(row);
 }
 
@@ -105,6 +107,7 @@ export async function removeCredential(ctx: IdentityContext, userId: string, id:
     if (!view.totpEnabled && view.webauthnCount <= 1) await ctx.store.replaceRecoveryCodes(userId, [], tx);
     await ctx.platform.audit.append(auditBy(actor, { action: 'mfa.webauthn.remove', target: { type: 'user', id: userId }, details: { credential: id, name: removed.name } }), tx);
   });
+  await forgetVerified(ctx, { userId });
 }
 
 export async function authenticationOptions(ctx: IdentityContext, auth: AuthContext): Promise<PublicKeyCredentialRequestOptionsJSON> {
