@@ -27,6 +27,14 @@ export function identityOf(server: TesseraServer): IdentityModuleImpl {
   return m as IdentityModuleImpl;
 }
 
+/** A second server on the first one's database and blobs (each with its own event bus), as behind a load balancer. */
+export async function startPeerServer(first: TestServer): Promise<TestServer> {
+  const cfg = first.server.platform.config;
+  const databaseUrl = cfg.database.kind === 'sqlite' ? `sqlite:${cfg.database.path}` : cfg.database.url;
+  const blobs = cfg.blobs.kind === 'file' ? `file:${cfg.blobs.path}` : undefined;
+  return startTestServer({}, { dataDir: cfg.dataDir, databaseUrl, ...(blobs ? { blobs } : {}) });
+}
+
 /**
  * testConfig + startServer on port 0 with a logger that records lines, so the first-run setup
  * token is captured the way an operator would read it. `overrides` go to testConfig.

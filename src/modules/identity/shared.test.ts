@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../platform/crypto/tokens.js';
-import { client, createUser, signIn, startTestServer, type TestServer } from '../../test-support/identity.js';
+import { client, createUser, signIn, startPeerServer, startTestServer, type TestServer } from '../../test-support/identity.js';
 import type { IdentityTables } from './tables.js';
 
 /** Two Tessera processes on one database, as behind a load balancer. */
@@ -9,10 +9,7 @@ describe('two servers sharing one database', () => {
   let b: TestServer;
   beforeAll(async () => {
     a = await startTestServer();
-    const cfg = a.server.platform.config;
-    const databaseUrl = cfg.database.kind === 'sqlite' ? `sqlite:${cfg.database.path}` : cfg.database.url;
-    const blobs = cfg.blobs.kind === 'file' ? `file:${cfg.blobs.path}` : undefined;
-    b = await startTestServer({}, { dataDir: cfg.dataDir, databaseUrl, ...(blobs ? { blobs } : {}) });
+    b = await startPeerServer(a);
     await createUser(a, { username: 'ivy' });
   });
   afterAll(async () => {

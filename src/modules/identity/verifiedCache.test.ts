@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createEventBus } from '../../platform/bus/createEventBus.js';
 import { createLogger } from '../../platform/log/logger.js';
 import { STACK } from '../../test-support/stack.js';
-import { createUser, setupAdmin, signIn, startTestServer, TEST_ACTOR, type TestClient, type TestServer } from '../../test-support/identity.js';
+import { createUser, setupAdmin, signIn, startPeerServer, startTestServer, TEST_ACTOR, type TestClient, type TestServer } from '../../test-support/identity.js';
 import { FORGET_TOPIC, VerifiedAppPasswords } from './commands/verifiedCache.js';
 import { IdentityStore } from './store.js';
 
@@ -223,10 +223,7 @@ describe(`verified app passwords on two servers (${STACK} stack)`, () => {
   let b: TestServer;
   beforeAll(async () => {
     a = await startTestServer();
-    const cfg = a.server.platform.config;
-    const databaseUrl = cfg.database.kind === 'sqlite' ? `sqlite:${cfg.database.path}` : cfg.database.url;
-    const blobs = cfg.blobs.kind === 'file' ? `file:${cfg.blobs.path}` : undefined;
-    b = await startTestServer({}, { dataDir: cfg.dataDir, databaseUrl, ...(blobs ? { blobs } : {}) });
+    b = await startPeerServer(a);
   });
   afterAll(async () => {
     await b?.close();
