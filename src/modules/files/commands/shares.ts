@@ -107,16 +107,23 @@ export async function sharedWithMe(ctx: FilesContext, user: UserView): Promise<S
   const shares = await ctx.store.sharesTo(user.id, groupIds);
   const byNode = new Map<string, ShareRow[]>();
   for (const s of shares) byNode.set(s.node_id, [...(byNode.get(s.node_id) ?? []), s]);
+  // Read once per call, not per share: /dav/shared/ lists this on every request of a sync client.
+  const nodes = await ctx.store.nodesById([...byNode.keys()]);
   const spaces = new Map<string, SpaceRow | undefined>();
+  const sharers = new Map<string, Promise<Grantee>>();
+  const sharer = (id: string): Promise<Grantee> => {
+    if (!sharers.has(id)) sharers.set(id, granteeOf(ctx, 'user', id));
+    return sharers.get(id)!;
+  };
   const out: SharedItem[] = [];
   for (const [nodeId, list] of byNode) {
-    const node = await ctx.store.node(nodeId);
+    const node = nodes.get(nodeId);
     if (!node || node.trash_id !== null) continue;
     if (!spaces.has(node.space_id)) spaces.set(node.space_id, await ctx.store.space(node.space_id));
     const space = spaces.get(node.space_id);
     if (!space || (await canUseSpace(ctx.identity, user, space, groupIds))) continue;
     const first = list[0]!;
-    out.push({ node, role: roleFromShares(list, user.id, groupIds) ?? 'view', sharedBy: await granteeOf(ctx, 'user', first.created_by), sharedAt: first.created_at });
+    out.push({ node, role: roleFromShares(list, user.id, groupIds) ?? 'view', sharedBy: await sharer(first.created_by), sharedAt: first.created_at });
   }
   return out;
 }
