@@ -1,9 +1,16 @@
 import type { Readable } from 'node:stream';
 import { now, type Tx } from '../../../platform/db/database.js';
 import { INDEX_CONTENT_JOB, scheduleIndexing, type FilesContext } from '../context.js';
-import { DEFAULT_LIMITS, docKindOf, extractText, type ExtractLimits } from './extractText.js';
+import { DEFAULT_LIMITS, docKindOf, type ExtractLimits } from './extractText.js';
+import { TextExtractor } from './textExtractor.js';
 import { SearchStore } from './searchStore.js';
 import type { NodeRow } from '../tables.js';
+
+let shared: TextExtractor | undefined;
+/** One extraction thread per process, started on first use. */
+function extractor(): TextExtractor {
+  return (shared ??= new TextExtractor());
+}
 
 interface IndexEntry {
   nodeId: string;
@@ -30,7 +37,7 @@ async function extractEntry(ctx: FilesContext, nodeId: string, node: NodeRow | u
     const maxBytes = kind === 'text' ? limits.maxTextBytes : limits.maxFileBytes;
     const data = await readAtMost(await ctx.platform.blobs.get(node.blob_key, node.size > maxBytes ? { start: 0, end: maxBytes - 1 } : undefined), maxBytes);
     try {
-      body = await extractText(kind, data, limits, signal);
+      body = await extractor().extract(kind, data, limits, signal);
       status = 'indexed';
     } catch (err) {
       if (signal?.aborted) throw err;
