@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../../platform/platform.js';
-import type { TesseraModule } from '../../platform/module.js';
+import type { ServiceStatus, TesseraModule } from '../../platform/module.js';
 import type { IdentityModule } from '../identity/types.js';
 import { DELETE_BLOBS_JOB, INDEX_CONTENT_JOB, type FilesContext } from './context.js';
 import { filesMigrations } from './migrations.js';
@@ -44,6 +44,27 @@ export function createFilesModule(platform: Platform, identity: IdentityModule):
   const clamav = platform.config.clamav;
   if (clamav) ctx.scanner = { client: createClamdScanner(clamav.address, clamav.timeoutMs, clamav.maxBytes), mode: clamav.mode };
   const service = createFilesService(ctx);
+
+  async function virusScannerStatus(): Promise<ServiceStatus> {
+    if (!ctx.scanner) return { kind: 'off', ok: true };
+    const kind = `clamd ${ctx.scanner.client.address} (${ctx.scanner.mode})`;
+    try {
+      await ctx.scanner.client.ping();
+      return { kind, ok: true };
+    } catch (e) {
+      return { kind, ok: false, error: `${e instanceof ScannerUnavailableError ? e.reason : (e as Error).message}; uploads are refused until clamd answers.` };
+    }
+  }
+  /** Listed only when LibreOffice is there: its conversions should run without network (preview/netSandbox.ts). */
+  async function officeSandboxStatus(): Promise<Record<string, ServiceStatus>> {
+    const office = await service.previews.officeStatus();
+    if (!office.soffice) return {};
+    return {
+      officeSandbox: office.networkIsolated
+        ? { kind: 'unshare (no network)', ok: true }
+        : { kind: 'none', ok: false, error: 'LibreOffice runs with network access: install util-linux (unshare) and allow unprivileged user namespaces, so a document cannot make it fetch links.' },
+    };
+  }
   let sweeper: NodeJS.Timeout | undefined;
   return {
     id: 'files',
@@ -82,14 +103,7 @@ export function createFilesModule(platform: Platform, identity: IdentityModule):
       });
     },
     async services() {
-      if (!ctx.scanner) return { virusScanner: { kind: 'off', ok: true } };
-      const kind = `clamd ${ctx.scanner.client.address} (${ctx.scanner.mode})`;
-      try {
-        await ctx.scanner.client.ping();
-        return { virusScanner: { kind, ok: true } };
-      } catch (e) {
-        return { virusScanner: { kind, ok: false, error: `${e instanceof ScannerUnavailableError ? e.reason : (e as Error).message}; uploads are refused until clamd answers.` } };
-      }
+      return { virusScanner: await virusScannerStatus(), ...(await officeSandboxStatus()) };
     },
     async start() {
       const sweep = () => {

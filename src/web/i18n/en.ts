@@ -778,7 +778,7 @@ export const en = {
   statusServices: {
     title: 'Services',
     off: 'Not configured',
-    names: { files_virusScanner: 'Virus scanner (uploads)' },
+    names: { files_virusScanner: 'Virus scanner (uploads)', files_officeSandbox: 'Office previews without network' },
   },
   notFound: { title: 'Page not found', body: 'This address does not lead anywhere in Tessera.', home: 'Go to the start page' },
   forbidden: { title: 'Not allowed', body: 'This page is for administrators. Ask one if you need access.' },

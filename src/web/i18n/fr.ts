@@ -780,7 +780,7 @@ export const fr: Catalogue = {
   statusServices: {
     title: 'Services',
     off: 'Non configuré',
-    names: { files_virusScanner: 'Antivirus (envois de fichiers)' },
+    names: { files_virusScanner: 'Antivirus (envois de fichiers)', files_officeSandbox: 'Aperçus bureautiques sans réseau' },
   },
   notFound: { title: 'Page introuvable', body: 'Cette adresse ne mène nulle part dans Tessera.', home: 'Aller à la page d’accueil' },
   forbidden: { title: 'Accès refusé', body: 'Cette page est réservée aux administrateurs. Demandez l’accès à l’un d’eux.' },

@@ -69,6 +69,13 @@ describe('previews and thumbnails', () => {
     await ts?.close();
   });
 
+  it('the admin status says office conversions run without network', async () => {
+    await createUser(ts, { username: 'root', isAdmin: true });
+    const admin = await signIn(ts.url, 'root', 'root-password-1');
+    const status = await admin.get<{ services: Record<string, { kind: string; ok: boolean }> }>('/api/admin/status');
+    expect(status.body.services['files.officeSandbox']).toEqual({ kind: 'unshare (no network)', ok: true });
+  });
+
   const renditions = (source: string) =>
     ts.server.platform.db.withTables<FilesTables>().selectFrom('files_renditions').selectAll().where('source_key', '=', source).execute();
   const blobKeyOf = async (id: string) =>
@@ -255,7 +262,8 @@ describe('previews without LibreOffice', () => {
     const pdf = await upload(carol, ts.url, root, 'a.pdf', minimalPdf(['a']));
     expect((await carol.get<Preview>(`/api/files/nodes/${pdf.id}/preview`)).body).toMatchObject({ kind: 'pdf', available: true, thumbnailUrl: null });
 
-    const status = await admin.get<{ tools: Record<string, boolean> }>('/api/admin/status');
+    const status = await admin.get<{ tools: Record<string, boolean>; services: Record<string, unknown> }>('/api/admin/status');
     expect(status.body.tools.libreoffice).toBe(false);
+    expect(status.body.services['files.officeSandbox']).toBeUndefined();
   });
 });

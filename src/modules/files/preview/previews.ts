@@ -162,6 +162,11 @@ export function createPreviews(ctx: FilesContext, office: OfficeConverter) {
   }
 
   return {
+    /** For the admin status: whether office previews work here, and whether they run without network. */
+    async officeStatus(): Promise<{ soffice: string | null; networkIsolated: boolean }> {
+      const soffice = await office.available();
+      return { soffice, networkIsolated: soffice !== null && (await office.networkIsolated()) };
+    },
     /** What the browser can show for this file, without making anything yet. */
     async describe(node: NodeRow): Promise<PreviewInfo> {
       const kind = previewKindOf(node);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Limiter } from './limiter.js';
+import { createNetSandbox, type NetSandbox } from './netSandbox.js';
 
 export class OfficeUnavailableError extends Error {
   constructor() {
@@ -19,6 +20,8 @@ export interface OfficeConverter {
   available(): Promise<string | null>;
   /** Converts a document (named by its extension) to `pdf` or `png` (first page); throws ConversionFailedError. */
   convert(input: Buffer, extension: string, to: 'pdf' | 'png'): Promise<Buffer>;
+  /** Whether conversions run without network access (see netSandbox.ts). */
+  networkIsolated(): Promise<boolean>;
 }
 
 /** soffice or libreoffice on PATH, or the configured path; null when it is not executable. */
@@ -46,8 +49,9 @@ export async function findSoffice(configured: string, pathEnv = process.env.PATH
  * private profile (one per slot, so two conversions never share one and none touches the
  * service user's own), never longer than the timeout, at most `conversions` at a time.
  */
-export function createOfficeConverter(opts: { soffice: string; timeoutSeconds: number; conversions: number }): OfficeConverter {
+export function createOfficeConverter(opts: { soffice: string; timeoutSeconds: number; conversions: number; sandbox?: NetSandbox }): OfficeConverter {
   const limiter = new Limiter(opts.conversions);
+  const sandbox = opts.sandbox ?? createNetSandbox();
   let found: Promise<string | null> | undefined;
   let checkedAt = 0;
   const available = () => {
@@ -62,6 +66,7 @@ export function createOfficeConverter(opts: { soffice: string; timeoutSeconds: n
 
   return {
     available,
+    networkIsolated: async () => (await sandbox.wrap('true', [])) !== null,
     async convert(input, extension, to) {
       const soffice = await available();
       if (!soffice) throw new OfficeUnavailableError();
@@ -75,7 +80,9 @@ export function createOfficeConverter(opts: { soffice: string; timeoutSeconds: n
           const out = join(work, 'out');
           await mkdir(out);
           const args = ['--headless', '--norestore', '--nologo', '--nodefault', '--nolockcheck', `-env:UserInstallation=${pathToFileURL(profile).href}`, '--convert-to', to, '--outdir', out, source];
-          const result = await runProcessGroup(soffice, args, { cwd: work, timeoutMs: opts.timeoutSeconds * 1000, env: { ...process.env, HOME: work } });
+          // Without network when the host allows it; otherwise as before (the admin status says which).
+          const run = (await sandbox.wrap(soffice, args)) ?? { cmd: soffice, args };
+          const result = await runProcessGroup(run.cmd, run.args, { cwd: work, timeoutMs: opts.timeoutSeconds * 1000, env: { ...process.env, HOME: work } });
           if (result.timedOut) {
             // A killed LibreOffice can leave its profile locked or half-written: start the next one afresh.
             await rm(profile, { recursive: true, force: true });
