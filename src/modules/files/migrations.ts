@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { FOLD_FROM, FOLD_TO } from '../../platform/db/fold.js';
 import type { MigrationSet } from '../../platform/db/migrations.js';
 
 export const filesMigrations: MigrationSet = {
@@ -282,6 +283,19 @@ export const filesMigrations: MigrationSet = {
   '2026112410_files_listing_order': {
     async up(db) {
       await sql`create index files_nodes_listing on files_nodes (parent_id, (case when kind = 'folder' then 0 else 1 end), name, id) where trash_id is null`.execute(db);
+    },
+  },
+  // Search ignores accents and case alike on both stacks (src/platform/db/fold.ts): SQLite registers
+  // tessera_fold on its connection and FTS5 already folds; PostgreSQL gets the same function here
+  // and its text index is rebuilt from folded text.
+  '2026112411_files_search_fold': {
+    async up(db, dialect) {
+      if (dialect !== 'postgres') return;
+      await sql`create or replace function tessera_fold(text) returns text language sql immutable strict parallel safe
+        as ${sql.lit(`select translate(lower($1), '${FOLD_FROM}', '${FOLD_TO}')`)}`.execute(db);
+      await sql`alter table files_search_docs drop column tsv`.execute(db);
+      await sql`alter table files_search_docs add column tsv tsvector generated always as (to_tsvector('simple', tessera_fold(body))) stored`.execute(db);
+      await sql`create index files_search_docs_tsv on files_search_docs using gin (tsv)`.execute(db);
     },
   },
 };

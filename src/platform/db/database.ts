@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Config } from '../config/config.js';
+import { fold } from './fold.js';
 import type { PlatformTables } from './platformTables.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -43,6 +44,8 @@ async function openSqlite(path: string): Promise<Database> {
   conn.pragma('synchronous = FULL');
   conn.pragma('foreign_keys = ON');
   conn.pragma('busy_timeout = 5000');
+  // The search folding PostgreSQL gets from the files migrations (fold.ts).
+  conn.function('tessera_fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? fold(s) : s));
   const db = new Kysely<PlatformTables>({ dialect: new SqliteDialect({ database: withStatementCache(conn) }) });
   return { ...wrap(db, 'sqlite'), transaction: groupCommit(db) };
 }

@@ -3,6 +3,7 @@ import type { FilesContext } from '../context.js';
 import { canUseSpace, roleFromShares } from '../policy.js';
 import { SearchStore, type SearchTerms } from '../search/searchStore.js';
 import type { NodeRow, SpaceRow } from '../tables.js';
+import { fold } from '../../../platform/db/fold.js';
 
 export interface SearchResult {
   node: NodeRow;
@@ -17,7 +18,8 @@ export interface SearchResult {
 
 /** Splits what was typed into the words content must hold and the pieces names must contain. */
 export function searchTerms(q: string): SearchTerms {
-  const text = q.trim().toLowerCase();
+  // Folded as names and the index are: "Résumé" finds "resume" and the other way round.
+  const text = fold(q.trim());
   const words = [...new Set(text.match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, 10);
   return { words, nameNeedles: words.length ? words : [text] };
 }

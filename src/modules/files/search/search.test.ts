@@ -75,6 +75,7 @@ describe('files search', () => {
     files.csv = await upload(alice, ts.url, docs.id, 'animals.csv', 'id,animal\n1,okapi\n2,quokka\n');
     files.broken = await upload(alice, ts.url, docs.id, 'broken.pdf', Buffer.from('%PDF-1.4 this is not really a pdf at all'));
     files.binary = await upload(alice, ts.url, docs.id, 'photo.jpg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x7a, 0x65, 0x62, 0x72, 0x61]));
+    files.cv = await upload(alice, ts.url, docs.id, 'Résumé Équipe.txt', 'Le café de l’ÉQUIPE ouvre à 8 h; Straße in Köln.', 'text/plain');
     for (const f of Object.values(files)) await indexed(f);
   });
   afterAll(async () => {
@@ -90,11 +91,19 @@ describe('files search', () => {
     expect(await names(alice, 'hippopotamus')).toEqual(['letter.docx']);
     expect(await names(alice, 'hippo')).toEqual(['letter.docx']);
     expect(await names(alice, 'narwhal')).toEqual(['minutes.odt']);
-    // Accents are ignored on the embedded stack (FTS5 remove_diacritics); plain words work on both.
     expect(await names(alice, 'approuvée')).toEqual(['minutes.odt']);
+    expect(await names(alice, 'approuvee')).toEqual(['minutes.odt']);
+    expect(await names(alice, 'APPROUVÉE')).toEqual(['minutes.odt']);
     expect(await names(alice, 'axolotl')).toEqual(['budget.ods']);
     expect(await names(alice, 'QUOKKA')).toEqual(['animals.csv']);
     expect(await names(alice, 'zebrafish flamingo')).toEqual([]);
+  });
+
+  it('ignores accents and case alike on both stacks, in names and in text', async () => {
+    for (const q of ['résumé', 'resume', 'RÉSUMÉ', 'Resume equipe', 'ÉQUIPE']) expect(await names(alice, q), q).toEqual(['Résumé Équipe.txt']);
+    expect((await search(alice, 'resume'))[0]!.matched.name).toBe(true);
+    for (const q of ['cafe', 'CAFÉ equipe', 'koln', 'KÖLN']) expect(await names(alice, q), q).toEqual(['Résumé Équipe.txt']);
+    expect((await search(alice, 'cafe'))[0]).toMatchObject({ matched: { name: false, content: true } });
   });
 
   it('finds by name (folders too), and skips broken or binary files without stopping the worker', async () => {

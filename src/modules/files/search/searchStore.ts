@@ -134,9 +134,8 @@ export class SearchStore {
    */
   async search(who: Searcher, terms: SearchTerms, page: { limit: number; offset: number }): Promise<SearchHit[]> {
     const groups = who.groupIds.length ? who.groupIds : [''];
-    const like = this.sqlite ? sql.raw('like') : sql.raw('ilike');
     const nameMatch = sql.join(
-      terms.nameNeedles.map((n) => sql`n.name ${like} ${'%' + escapeLike(n) + '%'} escape '\\'`),
+      terms.nameNeedles.map((n) => sql`tessera_fold(n.name) like ${'%' + escapeLike(n) + '%'} escape '\\'`),
       sql` and `,
     );
     const hits = terms.words.length ? this.contentHits(terms.words) : sql`select '' as node_id, 0 as rank where 1 = 0`;
