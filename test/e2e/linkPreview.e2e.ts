@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import type { Browser, Page } from 'playwright-core';
-import { completeSetup, ensureWebBuilt, expectAccessible, expectNothingLeftTheDeployment, launchBrowser, shot, startTessera, watchedContext, type E2eServer, type WatchedContext } from './harness.js';
+import type { Browser } from 'playwright-core';
+import { completeSetup, ensureWebBuilt, expectAccessible, expectNothingLeftTheDeployment, launchBrowser, shot, startTessera, watchedContext, type E2eServer, type WatchedContext, horizontalOverflow, darkPixels } from './harness.js';
 import { minimalPdf } from '../../src/modules/files/preview/testing/fixtures.js';
 
 /**
@@ -33,17 +33,6 @@ async function visitor(opts: { acceptDownloads?: boolean } = {}): Promise<Watche
   return { ...ctx, previews };
 }
 
-async function horizontalOverflow(page: Page, width = 390): Promise<string[]> {
-  return page.evaluate((width) => {
-    if (document.documentElement.scrollWidth <= width) return [];
-    const out: string[] = [];
-    for (const el of Array.from(document.querySelectorAll('body *'))) {
-      const r = el.getBoundingClientRect();
-      if (r.right > width + 1 && r.width > 0) out.push(`${el.tagName.toLowerCase()}.${el.className} right=${Math.round(r.right)}`);
-    }
-    return out.length ? out.slice(0, 10) : [`document is ${document.documentElement.scrollWidth}px wide`];
-  }, width);
-}
 
 describe('Previews on the public link page', () => {
   beforeAll(async () => {
@@ -102,12 +91,7 @@ describe('Previews on the public link page', () => {
     await preview.locator('canvas[data-rendered="1"]').waitFor({ timeout: 30_000 });
     await preview.locator('.textLayer').getByText('Annual report of Tessera').waitFor();
     await preview.getByText('of 2', { exact: true }).waitFor();
-    const drawn = await preview.locator('canvas').evaluate((c: HTMLCanvasElement) => {
-      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let dark = 0;
-      for (let i = 0; i < data.length; i += 4) if (data[i]! < 128 && data[i + 3]! > 0) dark++;
-      return dark;
-    });
+    const drawn = await darkPixels(preview.locator('canvas'));
     expect(drawn).toBeGreaterThan(50);
     await expectAccessible(page, 'public PDF link');
     await shot(page, 'link-preview-pdf');
