@@ -3,18 +3,20 @@ import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import type { Browser } from 'playwright-core';
 import { completeSetup, ensureWebBuilt, expectAccessible, expectNothingLeftTheDeployment, launchBrowser, shot, startTessera, watchedContext, type E2eServer, type WatchedContext, horizontalOverflow, darkPixels } from './harness.js';
-import { minimalPdf } from '../../src/modules/files/preview/testing/fixtures.js';
+import { minimalDocx, minimalPdf } from '../../src/modules/files/preview/testing/fixtures.js';
 
 /**
  * Previews on the public link page, opened signed out: a shared PDF page by page, a shared image,
- * a shared folder whose files open in the preview dialog, a type with no preview, a password
- * link that shows nothing before the password, and an upload-only link that never previews.
+ * a shared folder whose files open in the preview dialog (an office document through LibreOffice's
+ * PDF), a type with no preview, a password link that shows nothing before the password, an
+ * upload-only link that never previews, and a server without LibreOffice saying so to a visitor.
  * axe on each view, a phone-sized screen, and nothing fetched from another origin.
  */
 const OWNER = { displayName: 'Ada Lovelace', username: 'ada', email: 'ada@example.org', password: 'analytical-engine-1843' };
 const LINK_PASSWORD = 'difference-engine-2';
 const NOTES = '# Reading list\n\nStart with **Menabrea**, then the notes.\n';
 const README = 'Plain text, never interpreted: <b>not bold</b>\n';
+const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 let tessera: E2eServer;
 let browser: Browser;
@@ -72,6 +74,7 @@ describe('Previews on the public link page', () => {
     const imageId = await upload(root, 'harbour.jpg', photo, 'image/jpeg');
     const binaryId = await upload(root, 'backup.bin', Buffer.from([0, 1, 2, 3, 255, 254]), 'application/octet-stream');
     const folder = ((await (await page.request.post(`${tessera.url}/api/files/nodes/${root}/folders`, { data: { name: 'Reading room' }, headers })).json()) as { id: string }).id;
+    await upload(folder, 'memo.docx', minimalDocx(['Minutes of the engine committee']), DOCX_TYPE);
     await upload(folder, 'notes.md', Buffer.from(NOTES), 'text/markdown');
     await upload(folder, 'readme.txt', Buffer.from(README), 'text/plain');
 
@@ -161,10 +164,18 @@ describe('Previews on the public link page', () => {
     await text.locator('pre.preview-text-body').getByText(README.trim()).waitFor();
     expect(await text.locator('pre.preview-text-body b').count()).toBe(0);
 
+    // Past the last file comes the first: an office document, converted to PDF on the server.
+    await text.getByRole('button', { name: 'Next file' }).click();
+    const memo = page.getByRole('dialog', { name: 'memo.docx' });
+    await memo.getByText('Converted to PDF for viewing.', { exact: false }).waitFor({ timeout: 90_000 });
+    await memo.locator('canvas[data-rendered="1"]').waitFor({ timeout: 30_000 });
+    await memo.locator('.textLayer').getByText('Minutes of the engine committee').waitFor();
+    await expectAccessible(page, 'public folder link, office preview');
+
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await horizontalOverflow(page)).toEqual([]);
     await page.keyboard.press('Escape');
-    await text.waitFor({ state: 'hidden' });
+    await memo.waitFor({ state: 'hidden' });
     // Focus goes back to where the visitor was.
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('notes.md');
     expect(await horizontalOverflow(page)).toEqual([]);
@@ -196,5 +207,37 @@ describe('Previews on the public link page', () => {
     expect(await page.getByText('notes.md').count()).toBe(0);
     expect(await page.locator('.preview-dialog, .public-preview').count()).toBe(0);
     expect(previews).toEqual([]);
+  });
+
+  it('without LibreOffice, a visitor is told office documents cannot be shown here, and downloads', async () => {
+    const bare = await startTessera({ config: { soffice: 'off' } });
+    try {
+      const ctx = await watchedContext(browser, bare.origin);
+      visitors.push(ctx);
+      const { page } = ctx;
+      await page.goto(await bare.setupUrl());
+      await completeSetup(page, OWNER);
+      const csrf = ((await (await page.request.get(`${bare.url}/api/session`)).json()) as { csrfToken: string }).csrfToken;
+      const spaces = (await (await page.request.get(`${bare.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
+      const root = spaces.spaces.find((s) => s.kind === 'personal')!.rootId;
+      const up = await page.request.put(`${bare.url}/api/files/nodes/${root}/upload?name=memo.docx`, { data: minimalDocx(['x']), headers: { 'x-csrf-token': csrf, 'content-type': DOCX_TYPE } });
+      expect(up.status()).toBe(201);
+      const made = await page.request.post(`${bare.url}/api/files/nodes/${((await up.json()) as { id: string }).id}/links`, { data: { role: 'view' }, headers: { 'x-csrf-token': csrf } });
+      const { token } = (await made.json()) as { token: string };
+
+      // Opened signed out, in a context of its own.
+      const stranger = await watchedContext(browser, bare.origin);
+      visitors.push(stranger);
+      await stranger.page.goto(`${bare.url}/s/${token}`);
+      const visit = stranger.page;
+      const preview = visit.getByRole('region', { name: 'Preview of memo.docx' });
+      await preview.getByText('Office documents cannot be previewed on this server. Download the file to open it.').waitFor();
+      // A visitor has no administrator to ask.
+      expect(await visit.getByText(/administrator/).count()).toBe(0);
+      expect(await visit.getByRole('link', { name: 'Download memo.docx' }).count()).toBe(1);
+      await expectAccessible(visit, 'public office link without LibreOffice');
+    } finally {
+      await bare.close();
+    }
   });
 });
