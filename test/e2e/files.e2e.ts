@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext, expectNothingLeftTheDeployment, completeSetup, shot } from './harness.js';
+import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext, expectNothingLeftTheDeployment, completeSetup, shot, horizontalOverflow } from './harness.js';
 
 /**
  * The Files page through the real UI against a fresh server: folders, uploads with progress
@@ -19,17 +19,6 @@ let ctx: WatchedContext;
 const extra: WatchedContext[] = [];
 let work: string;
 
-async function horizontalOverflow(page: Page, width = 390): Promise<string[]> {
-  return page.evaluate((width) => {
-    if (document.documentElement.scrollWidth <= width) return [];
-    const out: string[] = [];
-    for (const el of Array.from(document.querySelectorAll('body *'))) {
-      const r = el.getBoundingClientRect();
-      if (r.right > width + 1 && r.width > 0) out.push(`${el.tagName.toLowerCase()}.${el.className} right=${Math.round(r.right)}`);
-    }
-    return out.length ? out.slice(0, 10) : [`document is ${document.documentElement.scrollWidth}px wide`];
-  }, width);
-}
 
 /** Opens the actions menu of a row and picks an item. */
 async function rowAction(page: Page, name: string, action: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import type { Browser } from 'playwright-core';
-import { completeSetup, ensureWebBuilt, expectAccessible, expectNothingLeftTheDeployment, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext, shot } from './harness.js';
+import { completeSetup, ensureWebBuilt, expectAccessible, expectNothingLeftTheDeployment, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext, shot, darkPixels } from './harness.js';
 import { minimalPdf } from '../../src/modules/files/preview/testing/fixtures.js';
 
 /**
@@ -53,12 +53,7 @@ describe('Previews in the browser', () => {
     await dialog.locator('canvas[data-rendered="1"]').waitFor({ timeout: 30_000 });
     await dialog.locator('.textLayer').getByText('Annual report of Tessera').waitFor();
     await dialog.getByText('of 2', { exact: true }).waitFor();
-    const drawn = await dialog.locator('canvas').evaluate((c: HTMLCanvasElement) => {
-      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let dark = 0;
-      for (let i = 0; i < data.length; i += 4) if (data[i]! < 128 && data[i + 3]! > 0) dark++;
-      return dark;
-    });
+    const drawn = await darkPixels(dialog.locator('canvas'));
     expect(drawn).toBeGreaterThan(50);
     await expectAccessible(page, 'PDF preview');
     await shot(page, 'preview-pdf');

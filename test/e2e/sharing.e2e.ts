@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext, expectNothingLeftTheDeployment, completeSetup } from './harness.js';
+import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext, expectNothingLeftTheDeployment, completeSetup, horizontalOverflow } from './harness.js';
 
 /**
  * Sharing through the real UI against a fresh server: a folder shared with a colleague who
@@ -26,17 +26,6 @@ async function csrf(page: Page): Promise<string> {
   return ((await r.json()) as { csrfToken: string }).csrfToken;
 }
 
-async function horizontalOverflow(page: Page, width = 390): Promise<string[]> {
-  return page.evaluate((width) => {
-    if (document.documentElement.scrollWidth <= width) return [];
-    const out: string[] = [];
-    for (const el of Array.from(document.querySelectorAll('body *'))) {
-      const r = el.getBoundingClientRect();
-      if (r.right > width + 1 && r.width > 0) out.push(`${el.tagName.toLowerCase()}.${el.className} right=${Math.round(r.right)}`);
-    }
-    return out.length ? out.slice(0, 10) : [`document is ${document.documentElement.scrollWidth}px wide`];
-  }, width);
-}
 
 async function signIn(page: Page, who: { username: string; password: string }): Promise<void> {
   await page.goto(`${tessera.url}/login`);

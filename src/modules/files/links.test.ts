@@ -116,6 +116,27 @@ describe('public links', () => {
         expect: { view: 404, edit: 404, upload: 404, password: 401, expired: 404, revoked: 404, creatorDisabled: 404 },
         call: async (k) => (await fetch(`${ts.url}${base(k)}/nodes/${outside.id}/content`)).status,
       },
+      // Previews open exactly as downloads do: never on an upload-only link, only after the password.
+      {
+        name: 'GET preview',
+        expect: { view: 200, edit: 200, upload: 403, password: 401, expired: 404, revoked: 404, creatorDisabled: 404 },
+        call: async (k) => (await fetch(`${ts.url}${base(k)}/nodes/${file.id}/preview`)).status,
+      },
+      {
+        name: 'GET preview content',
+        expect: { view: 200, edit: 200, upload: 403, password: 401, expired: 404, revoked: 404, creatorDisabled: 404 },
+        call: async (k) => (await fetch(`${ts.url}${base(k)}/nodes/${file.id}/preview/content`)).status,
+      },
+      {
+        name: 'GET thumbnail',
+        expect: { view: 415, edit: 415, upload: 403, password: 401, expired: 404, revoked: 404, creatorDisabled: 404 },
+        call: async (k) => (await fetch(`${ts.url}${base(k)}/nodes/${file.id}/thumbnail`)).status,
+      },
+      {
+        name: 'GET preview outside the link',
+        expect: { view: 404, edit: 404, upload: 404, password: 401, expired: 404, revoked: 404, creatorDisabled: 404 },
+        call: async (k) => (await fetch(`${ts.url}${base(k)}/nodes/${outside.id}/preview`)).status,
+      },
       {
         name: 'PUT upload',
         expect: { view: 403, edit: 201, upload: 201, password: 401, expired: 404, revoked: 404, creatorDisabled: 404 },
@@ -159,6 +180,16 @@ describe('public links', () => {
     expect(cookie).toMatch(new RegExp(`^tessera_link=.+; Path=/api/public/links/${links.password.token}; Max-Age=3600; HttpOnly; SameSite=Lax`));
     expect((await fetch(`${base}/nodes/${folder.id}/children`, { headers: { 'x-link-access': access } })).status).toBe(200);
     expect((await fetch(`${base}/nodes/${file.id}/content`, { headers: { cookie: cookie.split(';')[0]! } })).status).toBe(200);
+    // Previews need the same unlock: refused without it, served with the cookie or the header.
+    expect((await fetch(`${base}/nodes/${file.id}/preview`)).status).toBe(401);
+    expect((await fetch(`${base}/nodes/${file.id}/preview/content`)).status).toBe(401);
+    const preview = await fetch(`${base}/nodes/${file.id}/preview`, { headers: { cookie: cookie.split(';')[0]! } });
+    expect(preview.status).toBe(200);
+    expect(await preview.json()).toMatchObject({ kind: 'text', available: true, url: `/api/public/links/${links.password.token}/nodes/${file.id}/preview/content` });
+    const shown = await fetch(`${base}/nodes/${file.id}/preview/content`, { headers: { 'x-link-access': access } });
+    expect(shown.status).toBe(200);
+    expect(await shown.text()).toBe('hello world');
+    expect((await fetch(`${base}/nodes/${file.id}/preview/content`, { headers: { 'x-link-access': access.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')) } })).status).toBe(401);
     expect((await fetch(base, { headers: { 'x-link-access': access } }).then((r) => r.json())) as Record<string, unknown>).toMatchObject({ unlocked: true });
     // An access token of another link, or a forged one, does not open this one.
     expect((await fetch(`${base}/nodes/${folder.id}/children`, { headers: { 'x-link-access': access.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')) } })).status).toBe(401);

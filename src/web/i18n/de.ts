@@ -52,7 +52,7 @@ export const de: DeepPartial<Catalogue> = {
   profile: { language: 'Sprache' },
   files: { title: 'Dateien', personal: 'Meine Dateien', spaces: 'Bereiche', trash: { link: 'Papierkorb' }, uploadFiles: 'Dateien hochladen', newFolder: 'Neuer Ordner' },
   sharing: {
-    public: { title: 'Mit Ihnen geteilt', goneTitle: 'Dieser Link funktioniert nicht mehr', lockedTitle: 'Zu viele falsche Passwörter' },
+    public: { title: 'Mit Ihnen geteilt', goneTitle: 'Dieser Link funktioniert nicht mehr', lockedTitle: 'Zu viele falsche Passwörter', previewOf: 'Vorschau von {{name}}' },
     dialog: { title: '„{{name}}“ teilen', menu: 'Teilen', access: 'Wer hat Zugriff', linksTitle: 'Öffentliche Links' },
     withMe: { title: 'Mit mir geteilt' },
   },

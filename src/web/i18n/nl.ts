@@ -52,7 +52,7 @@ export const nl: DeepPartial<Catalogue> = {
   profile: { language: 'Taal' },
   files: { title: 'Bestanden', personal: 'Mijn bestanden', spaces: 'Ruimtes', trash: { link: 'Prullenbak' }, uploadFiles: 'Bestanden uploaden', newFolder: 'Nieuwe map' },
   sharing: {
-    public: { title: 'Met u gedeeld', goneTitle: 'Deze link werkt niet meer', lockedTitle: 'Te veel verkeerde wachtwoorden' },
+    public: { title: 'Met u gedeeld', goneTitle: 'Deze link werkt niet meer', lockedTitle: 'Te veel verkeerde wachtwoorden', previewOf: 'Voorbeeld van {{name}}' },
     dialog: { title: '“{{name}}” delen', menu: 'Delen', access: 'Wie heeft toegang', linksTitle: 'Openbare links' },
     withMe: { title: 'Met mij gedeeld' },
   },

@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import type { FileNode } from './api.js';
-import { mayHaveThumbnail, thumbnailUrl } from './previewApi.js';
+import { filesPreviews, mayHaveThumbnail } from './previewApi.js';
 
 /**
  * A thumbnail loaded only when it scrolls into view (loading="lazy"); the file-type icon stays
@@ -16,7 +16,7 @@ export function FileThumb({ node, icon }: { node: FileNode; icon: ReactNode }) {
         // The name is next to it: the image is decorative.
         <img
           key={node.etag}
-          src={`${thumbnailUrl(node.id, 256)}&v=${encodeURIComponent(node.etag.replace(/"/g, ''))}`}
+          src={`${filesPreviews.thumbnailUrl(node.id, 256)}&v=${encodeURIComponent(node.etag.replace(/"/g, ''))}`}
           alt=""
           loading="lazy"
           decoding="async"

@@ -1,10 +1,13 @@
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, uploadWithProgress } from '../../app/api.js';
 import { AuthFrame } from '../../app/Shell.js';
 import { usePageTitle } from '../../app/router.js';
 import { Alert, Button, ProgressBar, Spinner, TextField } from '../../ui/index.js';
 import { useFilesFormat } from './format.js';
+import { PreviewBody } from './PreviewBody.js';
+import { PreviewDialog } from './PreviewDialog.js';
+import { linkPreviews, type PreviewSource } from './previewApi.js';
 import './files.css';
 
 /** The page behind a public link (`/s/:token`): works signed out (docs/api.md, "Public links"). */
@@ -41,6 +44,7 @@ export function PublicLinkPage({ token }: { token: string }) {
   const { t } = useTranslation();
   usePageTitle(t('sharing.public.title'));
   const base = `/api/public/links/${enc(token)}`;
+  const previews = useMemo(() => linkPreviews(token), [token]);
   const [info, setInfo] = useState<LinkInfo | null>(null);
   const [problem, setProblem] = useState<{ kind: Problem; minutes: number | null } | null>(null);
 
@@ -70,12 +74,14 @@ export function PublicLinkPage({ token }: { token: string }) {
       />
     );
   } else if (info.role === 'upload') body = <UploadArea base={base} folderId={info.item.id} onGone={() => setProblem({ kind: 'gone', minutes: null })} />;
-  else if (info.item.kind === 'file') body = <FileCard base={base} node={info.item} />;
-  else body = <FolderList base={base} root={info.item} onGone={() => setProblem({ kind: 'gone', minutes: null })} />;
+  else if (info.item.kind === 'file') body = <FileCard base={base} node={info.item} previews={previews} />;
+  else body = <FolderList base={base} root={info.item} previews={previews} onGone={() => setProblem({ kind: 'gone', minutes: null })} />;
+  // A file shown inline wants more room than a form.
+  const showsFile = !problem && info?.unlocked && info.role !== 'upload' && info.item?.kind === 'file';
 
   return (
     <AuthFrame wide>
-      <div className="auth-card auth-card-wide public-link">
+      <div className={`auth-card auth-card-wide public-link ${showsFile ? 'public-link-file' : ''}`}>
         <h1>{t('sharing.public.title')}</h1>
         {info && !problem && info.expiresAt ? <p className="muted">{t('sharing.public.expires', { date: new Date(info.expiresAt).toLocaleString() })}</p> : null}
         {body}
@@ -129,17 +135,23 @@ function PasswordForm({ base, onUnlocked, onLocked, onGone }: { base: string; on
   );
 }
 
-function FileCard({ base, node }: { base: string; node: PublicNode }) {
+/** A single shared file: its name and download, then its preview (or why there is none). */
+function FileCard({ base, node, previews }: { base: string; node: PublicNode; previews: PreviewSource }) {
   const { t } = useTranslation();
   const fmt = useFilesFormat();
   return (
-    <div className="public-file">
-      <p className="public-file-name">{node.name}</p>
-      <p className="muted">{fmt.bytes(node.size)}</p>
-      <a className="btn btn-primary" href={`${base}/nodes/${enc(node.id)}/content`} download={node.name}>
-        {t('sharing.public.downloadNamed', { name: node.name })}
-      </a>
-    </div>
+    <>
+      <div className="public-file">
+        <p className="public-file-name">{node.name}</p>
+        <p className="muted">{fmt.bytes(node.size)}</p>
+        <a className="btn btn-primary" href={`${base}/nodes/${enc(node.id)}/content`} download={node.name}>
+          {t('sharing.public.downloadNamed', { name: node.name })}
+        </a>
+      </div>
+      <section className="public-preview" aria-label={t('sharing.public.previewOf', { name: node.name })}>
+        <PreviewBody file={node} source={previews} offerDownload={false} />
+      </section>
+    </>
   );
 }
 
@@ -149,17 +161,20 @@ interface PublicListing {
   total: number;
 }
 
-function FolderList({ base, root, onGone }: { base: string; root: PublicNode; onGone: () => void }) {
+function FolderList({ base, root, previews, onGone }: { base: string; root: PublicNode; previews: PreviewSource; onGone: () => void }) {
   const { t } = useTranslation();
   const fmt = useFilesFormat();
   const [trail, setTrail] = useState<PublicNode[]>([root]);
   const [listing, setListing] = useState<PublicListing | null>(null);
   const [failed, setFailed] = useState(false);
+  const [previewIndex, setPreviewIndex] = useState<number | null>(null);
   const current = trail[trail.length - 1]!;
   const headingId = useId();
+  const files = useMemo(() => listing?.items.filter((n) => n.kind === 'file') ?? [], [listing]);
   useEffect(() => {
     const ctl = new AbortController();
     setListing(null);
+    setPreviewIndex(null);
     setFailed(false);
     api
       .get<PublicListing>(`${base}/nodes/${enc(current.id)}/children?limit=1000&offset=0&sort=name&order=asc`, ctl.signal)
@@ -207,7 +222,11 @@ function FolderList({ base, root, onGone }: { base: string; root: PublicNode; on
                 </button>
               ) : (
                 <>
-                  <span className="public-list-name">{n.name}</span>
+                  <span className="public-list-name">
+                    <button type="button" className="link-btn" aria-haspopup="dialog" onClick={() => setPreviewIndex(files.indexOf(n))}>
+                      {n.name}
+                    </button>
+                  </span>
                   <span className="muted">{fmt.bytes(n.size)}</span>
                   <a href={`${base}/nodes/${enc(n.id)}/content`} download={n.name} aria-label={t('sharing.public.downloadNamed', { name: n.name })}>
                     {t('sharing.public.download')}
@@ -218,6 +237,7 @@ function FolderList({ base, root, onGone }: { base: string; root: PublicNode; on
           ))}
         </ul>
       ) : null}
+      <PreviewDialog files={files} index={previewIndex} onIndex={setPreviewIndex} onClose={() => setPreviewIndex(null)} source={previews} />
     </section>
   );
 }
