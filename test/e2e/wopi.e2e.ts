@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { editorKey, proofHeaders, proofKeyElement } from '../../src/modules/files/testing/proofSigner.js';
 import { completeSetup, ensureWebBuilt, expectAccessible, expectNothingLeftTheDeployment, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext } from './harness.js';
 
 /**
@@ -18,18 +19,27 @@ let ctx: WatchedContext;
 let editor: Server;
 let editorOrigin = '';
 const editorErrors: string[] = [];
+/** The stand-in editor signs every WOPI call (X-WOPI-Proof) with this key, published in its discovery. */
+const proofKey = editorKey();
+/** The last call the editor made, to show afterwards that an unsigned copy of it is refused. */
+let lastCall = { url: '', token: '' };
 
 /** A WOPI client in a few lines: its "editing page" is served once it has saved through WOPI. */
 async function editSession(body: string, wopiSrc: string): Promise<string> {
   const token = new URLSearchParams(body).get('access_token') ?? '';
   const at = (path = '') => `${wopiSrc}${path}?access_token=${encodeURIComponent(token)}`;
-  const info = (await (await fetch(at())).json()) as { BaseFileName: string; UserCanWrite: boolean };
-  const original = await (await fetch(at('/contents'))).text();
+  // As Collabora does: every call signed over the token, the URL called and the time.
+  const signed = (url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) => {
+    lastCall = { url, token };
+    return fetch(url, { ...init, headers: { ...init.headers, ...proofHeaders(proofKey, token, url) } });
+  };
+  const info = (await (await signed(at())).json()) as { BaseFileName: string; UserCanWrite: boolean };
+  const original = await (await signed(at('/contents'))).text();
   const lock = { 'x-wopi-lock': 'stand-in-editor-lock' };
   const steps = [
-    await fetch(at(), { method: 'POST', headers: { 'x-wopi-override': 'LOCK', ...lock } }),
-    await fetch(at('/contents'), { method: 'POST', headers: { 'x-wopi-override': 'PUT', ...lock }, body: SAVED }),
-    await fetch(at(), { method: 'POST', headers: { 'x-wopi-override': 'UNLOCK', ...lock } }),
+    await signed(at(), { method: 'POST', headers: { 'x-wopi-override': 'LOCK', ...lock } }),
+    await signed(at('/contents'), { method: 'POST', headers: { 'x-wopi-override': 'PUT', ...lock }, body: SAVED }),
+    await signed(at(), { method: 'POST', headers: { 'x-wopi-override': 'UNLOCK', ...lock } }),
   ].map((r) => r.status);
   const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Stand-in editor</title></head><body><main>
@@ -49,7 +59,7 @@ describe('Office editor (WOPI) in the browser', () => {
       if (req.method === 'GET' && url.pathname === '/hosting/discovery') {
         const src = `${editorOrigin}/edit?&lt;ui=UI_LLCC&amp;&gt;`;
         res.writeHead(200, { 'content-type': 'text/xml' });
-        res.end(`<wopi-discovery><net-zone name="external-http"><app name="writer"><action name="edit" ext="odt" urlsrc="${src}"/></app></net-zone></wopi-discovery>`);
+        res.end(`<wopi-discovery><net-zone name="external-http"><app name="writer"><action name="edit" ext="odt" urlsrc="${src}"/></app></net-zone>${proofKeyElement(proofKey)}</wopi-discovery>`);
         return;
       }
       if (req.method === 'POST' && url.pathname === '/edit') {
@@ -125,6 +135,10 @@ describe('Office editor (WOPI) in the browser', () => {
 
     const saved = await page.request.get(`${tessera.url}/api/files/nodes/${new URL(host.url()).pathname.split('/').pop()}/content`);
     expect(await saved.text()).toBe(SAVED);
+    // Proof keys were checked all along: the same call without the editor's signature is refused.
+    expect(lastCall.token).not.toBe('');
+    expect((await fetch(lastCall.url, { method: 'POST', headers: { 'x-wopi-override': 'GET_LOCK' } })).status).toBe(500);
+    expect((await fetch(lastCall.url, { method: 'POST', headers: { 'x-wopi-override': 'GET_LOCK', ...proofHeaders(proofKey, lastCall.token, lastCall.url) } })).status).toBe(200);
 
     // On a phone: the bar and the editor fit the width.
     await host.setViewportSize({ width: 390, height: 800 });

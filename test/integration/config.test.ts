@@ -45,6 +45,9 @@ describe('configuration', () => {
     ['TESSERA_SESSION_TTL_HOURS', '-1'],
     ['TESSERA_DEFAULT_LANGUAGE', 'es'],
     ['TESSERA_RUN_JOBS', 'sometimes'],
+    ['TESSERA_WOPI_PROOF', 'sometimes'],
+    // require without a discovery: no proof key could ever be known.
+    ['TESSERA_WOPI_PROOF', 'require'],
   ];
   it.each(bad)('refuses %s=%s with a message naming the setting', (name, value) => {
     const e = configError({ [name]: value });

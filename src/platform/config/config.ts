@@ -65,6 +65,11 @@ export const SETTINGS = {
     doc: 'Discovery URL of the office editor (WOPI client, e.g. Collabora Online: https://office.example.org/hosting/discovery). When set, Files offers "Open in editor" for the file types it lists.',
     default: '',
   },
+  wopiProof: {
+    env: 'TESSERA_WOPI_PROOF',
+    doc: 'Checking that WOPI requests are signed by the office editor (X-WOPI-Proof): auto (when its discovery publishes proof keys), require (refuse every WOPI request unless the discovery has proof keys and the request is signed with them; needs TESSERA_WOPI_DISCOVERY_URL) or off.',
+    default: 'auto',
+  },
   clamav: {
     env: 'TESSERA_CLAMAV',
     doc: 'ClamAV daemon that scans every upload: tcp://host:port or the path of its unix socket (unix:/run/clamav/clamd.ctl or /run/clamav/clamd.ctl). Unset: uploads are not scanned. When set and clamd cannot be reached, uploads are refused (503).',
@@ -130,6 +135,7 @@ const schema = z.object({
     .regex(/^https?:\/\//, 'must start with http:// or https://')
     .optional()
     .or(z.literal('')),
+  wopiProof: z.enum(['auto', 'require', 'off']),
   clamav: z
     .string()
     .regex(/^(tcp:\/\/[^:/]+:\d+\/?|unix:\/.+|\/.+)$/, 'must be tcp://host:port, unix:/path or /path')
@@ -163,6 +169,8 @@ export interface Config {
   cookieSecure: boolean;
   /** The office editor's WOPI discovery URL; unset when no editor is configured. */
   wopiDiscoveryUrl?: string;
+  /** Whether WOPI requests must carry the editor's signature (X-WOPI-Proof). */
+  wopiProof: 'auto' | 'require' | 'off';
   /** Virus scanning of uploads; undefined when no clamd is configured. */
   clamav?: { address: ClamdAddress; mode: 'delete' | 'quarantine'; timeoutMs: number; maxBytes: number };
 }
@@ -212,6 +220,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(name, `${issue.message} (got ${JSON.stringify(raw[key])})`);
   }
   const c = result.data;
+  // Nothing could ever pass: say so at start rather than refuse every editor request later.
+  if (c.wopiProof === 'require' && !c.wopiDiscoveryUrl) {
+    throw new ConfigError(SETTINGS.wopiProof.env, 'require needs the editor\'s discovery (set TESSERA_WOPI_DISCOVERY_URL), where its proof keys are published');
+  }
   const dataDir = resolve(c.dataDir);
   const publicUrl = (c.publicUrl ?? `http://localhost:${c.port}`).replace(/\/+$/, '');
   return {
@@ -234,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     office: { soffice: c.soffice ?? '', timeoutSeconds: c.officeTimeoutSeconds, conversions: c.officeConversions },
     cookieSecure: publicUrl.startsWith('https://'),
     wopiDiscoveryUrl: c.wopiDiscoveryUrl || undefined,
+    wopiProof: c.wopiProof,
     clamav: c.clamav ? { address: parseClamdAddress(c.clamav), mode: c.clamavMode, timeoutMs: c.clamavTimeoutSeconds * 1000, maxBytes: c.clamavMaxBytes } : undefined,
   };
 }
@@ -318,6 +331,7 @@ export function describeConfig(config: Config): Record<string, string> {
     TESSERA_OFFICE_TIMEOUT_SECONDS: String(config.office.timeoutSeconds),
     TESSERA_OFFICE_CONVERSIONS: String(config.office.conversions),
     TESSERA_WOPI_DISCOVERY_URL: config.wopiDiscoveryUrl ?? '(unset)',
+    TESSERA_WOPI_PROOF: config.wopiDiscoveryUrl || config.wopiProof === 'off' ? config.wopiProof : `${config.wopiProof} (no editor configured)`,
     TESSERA_CLAMAV: describeClamd(config.clamav?.address),
     TESSERA_CLAMAV_MODE: config.clamav?.mode ?? '(scanning off)',
     TESSERA_CLAMAV_MAX_BYTES: config.clamav ? String(config.clamav.maxBytes) : '(scanning off)',

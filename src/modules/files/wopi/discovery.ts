@@ -1,5 +1,6 @@
 import { AppError } from '../../../platform/errors.js';
 import type { Logger } from '../../../platform/log/logger.js';
+import { readProofKeys, type ProofKeyState } from './proof.js';
 
 /** What the editor can do with one file extension: the action URLs from its discovery XML. */
 export interface EditorActions {
@@ -12,6 +13,8 @@ export interface Discovery {
   origin: string;
   /** By lower-case extension without the dot. */
   actions: Map<string, EditorActions>;
+  /** The keys the editor signs WOPI requests with (proof.ts). */
+  proof: ProofKeyState;
 }
 
 /** How long a read discovery is trusted; editors change their action URLs on upgrade. */
@@ -60,7 +63,7 @@ export function parseDiscovery(xml: string): Discovery {
     actions.set(ext, entry);
   }
   if (!origin) throw new Error('the discovery document lists no edit or view actions');
-  return { origin, actions };
+  return { origin, actions, proof: readProofKeys(/<proof-key\b[^>]*>/.exec(xml)?.[0], attr) };
 }
 
 /**
@@ -93,6 +96,20 @@ export class DiscoveryCache {
       if (this.value) return this.value;
       throw new EditorUnavailableError();
     }
+    return this.readOnce();
+  }
+
+  /**
+   * Reads the discovery again unless it was read less than `minAgeMs` ago: for a signature that
+   * does not verify, as the editor may have rotated its keys within the hour the copy is kept.
+   * The minimum age keeps unsigned requests from making Tessera fetch the discovery each time.
+   */
+  async refresh(minAgeMs: number): Promise<Discovery> {
+    if (this.value && Date.now() - Math.max(this.readAt, this.failedAt) < minAgeMs) return this.value;
+    return this.readOnce();
+  }
+
+  private readOnce(): Promise<Discovery> {
     this.pending ??= this.read().finally(() => {
       this.pending = undefined;
     });

@@ -12,7 +12,11 @@ import { emptyBody, nodeParams } from '../schema.js';
 import type { FilesService } from '../service.js';
 import { actionUrlFor, DiscoveryCache, extensionOf } from './discovery.js';
 import { checkFileInfo, FILE_OVERRIDES, getFile, header, putFile, type WopiCall } from './operations.js';
+import { ProofRefusedError, verifyProof } from './proof.js';
 import { encodeUtf7 } from './utf7.js';
+
+/** A signature that does not verify re-reads the discovery at most this often (key rotation). */
+const PROOF_REFRESH_MS = 5 * 60_000;
 
 // Editors add access_token_ttl to some calls; nothing else is expected in the query.
 const wopiQuery = z.object({ access_token: z.string().min(1).max(4096), access_token_ttl: z.string().max(20).optional() }).strict();
@@ -67,6 +71,66 @@ export async function registerWopi(app: FastifyInstance, platform: Platform, ser
     return reply.sendFile('index.html');
   });
 
+  /**
+   * X-WOPI-Proof (proof.ts): with `auto`, checked whenever the discovery publishes proof keys;
+   * with `require`, a discovery without them refuses every request. Before the token is opened,
+   * so a refused request touches nothing. The URL is the one the editor was given (WOPISrc is
+   * built on the public URL), not the one a reverse proxy passed on.
+   */
+  const reportedUnreadable = new WeakSet<object>();
+  const checkProof = async (req: FastifyRequest, accessToken: string, nodeId: string): Promise<void> => {
+    const mode = platform.config.wopiProof;
+    if (mode === 'off') return;
+    if (!discovery) {
+      if (mode === 'require') await refuse(req, nodeId, 'no_proof_keys');
+      return;
+    }
+    const d = await discovery.get();
+    if (d.proof.kind === 'none') {
+      if (mode === 'require') await refuse(req, nodeId, 'no_proof_keys');
+      return;
+    }
+    if (d.proof.kind === 'unreadable') {
+      // Once per discovery read, not once per request.
+      if (!reportedUnreadable.has(d)) {
+        reportedUnreadable.add(d);
+        req.log.error({ problem: d.proof.problem }, 'the office editor publishes proof keys Tessera cannot read; WOPI requests are refused (TESSERA_WOPI_PROOF=off turns the check off)');
+      }
+      await refuse(req, nodeId, 'unreadable_proof_keys');
+      return;
+    }
+    const input = {
+      accessToken,
+      url: publicUrl + req.url,
+      timestamp: header(req, 'x-wopi-timestamp'),
+      proof: header(req, 'x-wopi-proof'),
+      proofOld: header(req, 'x-wopi-proofold'),
+    };
+    let verdict = verifyProof(d.proof.keys, input);
+    if (!verdict.ok && verdict.reason === 'bad_signature') {
+      // The editor may have rotated its keys since the discovery was read.
+      const fresh = await discovery.refresh(PROOF_REFRESH_MS);
+      if (fresh !== d && fresh.proof.kind === 'keys') {
+        verdict = verifyProof(fresh.proof.keys, input);
+      }
+    }
+    if (!verdict.ok) await refuse(req, nodeId, verdict.reason);
+  };
+
+  const refuse = async (req: FastifyRequest, nodeId: string, reason: ProofRefusedError['reason']): Promise<never> => {
+    const path = req.url.split('?')[0];
+    req.log.warn({ reason, method: req.method, path, override: header(req, 'x-wopi-override'), ip: req.ip }, 'WOPI request refused: not signed by the office editor');
+    await platform.audit.append({
+      action: 'files.wopi.proof_refused',
+      actor: null,
+      ip: req.ip,
+      outcome: 'failure',
+      target: { type: 'file', id: nodeId },
+      details: { reason, method: req.method, override: header(req, 'x-wopi-override') },
+    });
+    throw new ProofRefusedError(reason);
+  };
+
   await app.register(async (wopi) => {
     // Editors send any content type (or none); bodies stay streams for PutFile and Save As.
     wopi.removeAllContentTypeParsers();
@@ -76,6 +140,7 @@ export async function registerWopi(app: FastifyInstance, platform: Platform, ser
     const open = async (req: FastifyRequest, reply: FastifyReply): Promise<WopiCall> => {
       const { id } = parse(nodeParams, req.params);
       const { access_token } = parse(wopiQuery, req.query, 'query');
+      await checkProof(req, access_token, id);
       const access = await service.wopi.openToken(access_token, id);
       return { req, reply, service, access, actor: { user: access.user, ip: req.ip }, filesUrl, publicUrl };
     };
@@ -109,6 +174,11 @@ export async function registerWopi(app: FastifyInstance, platform: Platform, ser
 /** WOPI status codes and headers for the domain's errors; bodies keep the platform's JSON shape. */
 function answerError(err: Error, req: FastifyRequest, reply: FastifyReply): void {
   let status = err instanceof AppError ? err.status : 500;
+  if (err instanceof ProofRefusedError) {
+    // The spec asks for 500 here (docs/protocols/wopi.md); the refusal is logged and audited already.
+    void reply.status(500).type('application/json; charset=utf-8').send({ error: { code: 'wopi_proof_invalid', message: PROOF_MESSAGES[err.reason] } });
+    return;
+  }
   if (err instanceof WopiLockConflictError) {
     status = 409;
     reply.header('x-wopi-lock', err.currentLock).header('x-wopi-lockfailurereason', err.reason);
@@ -128,3 +198,12 @@ function answerError(err: Error, req: FastifyRequest, reply: FastifyReply): void
   const body = err instanceof AppError ? { error: { code: err.code, message: err.message } } : { error: { code: 'internal', message: 'Something went wrong on the server.' } };
   void reply.status(status).type('application/json; charset=utf-8').send(body);
 }
+
+const PROOF_MESSAGES: Record<ProofRefusedError['reason'], string> = {
+  missing_proof: 'This request carries no X-WOPI-Proof and X-WOPI-TimeStamp: only the configured office editor may call the WOPI endpoints.',
+  bad_timestamp: 'X-WOPI-TimeStamp is not a valid timestamp.',
+  stale_timestamp: 'X-WOPI-TimeStamp is more than 20 minutes away from now: the request is refused as a replay (check the clocks of Tessera and the editor).',
+  bad_signature: 'X-WOPI-Proof does not verify with the office editor\'s proof keys.',
+  no_proof_keys: 'TESSERA_WOPI_PROOF=require, but the office editor publishes no proof keys in its discovery.',
+  unreadable_proof_keys: 'The office editor publishes proof keys Tessera cannot read; the administrator can see why in the server log.',
+};
