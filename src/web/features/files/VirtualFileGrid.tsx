@@ -1,7 +1,8 @@
-import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type FocusEvent, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type FocusEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { defaultRangeExtractor, useWindowVirtualizer, type Range } from '@tanstack/react-virtual';
 import type { FileNode } from './api.js';
 import { useScrollMargin } from './useScrollMargin.js';
+import { cardTarget, controlsOf, leftAlone, useItemFocus } from './useItemFocus.js';
 
 const OVERSCAN = 3;
 /** A focused card this many rows away from the screen is let go rather than rendering every row between. */
@@ -17,6 +18,8 @@ function columnsOf(list: HTMLElement): number {
   return Math.max(1, Math.floor((list.clientWidth + gap) / (min + gap)));
 }
 
+const cardSelector = (index: number) => `li[aria-posinset="${index + 1}"]`;
+
 /** One card's content, drawn again only when its item or the renderer changes (not on every scroll frame). */
 const CardContent = memo(function CardContent({ node, card }: { node: FileNode; card: (node: FileNode) => ReactNode }) {
   return <>{card(node)}</>;
@@ -26,6 +29,11 @@ const CardContent = memo(function CardContent({ node, card }: { node: FileNode; 
  * The folder as cards, virtualized by rows of cards against the window: the list's padding
  * stands for the rows above and below, and aria-setsize/aria-posinset give each card its place
  * in the whole folder. Thumbnails load only for the cards that are rendered.
+ *
+ * Arrow keys move focus between cards as in the WAI-ARIA grid pattern, to the same control of
+ * the next card: Left and Right to the previous and next card (flowing over row ends as the list
+ * does), Up and Down a row, Home and End to the ends of the row, Ctrl+Home and Ctrl+End to the
+ * first and last card. A card not in the page yet is scrolled to and focused once it has content.
  */
 export function VirtualFileGrid({
   label,
@@ -101,12 +109,33 @@ export function VirtualFileGrid({
     if (total > 0 && columns !== null) ensure(start - PREFETCH_BEHIND, end + PREFETCH_AHEAD);
   }, [start, end, total, columns, ensure]);
 
+  const keyFocus = useItemFocus(list, cardSelector);
+
   const onFocus = (e: FocusEvent<HTMLUListElement>) => {
+    keyFocus.forget();
     const li = (e.target as Element).closest('li[aria-posinset]');
     focusedRow.current = li ? Math.floor((Number(li.getAttribute('aria-posinset')) - 1) / cols) : null;
   };
   const onBlur = (e: FocusEvent<HTMLUListElement>) => {
-    if (!list.current?.contains(e.relatedTarget as Node | null)) focusedRow.current = null;
+    const to = e.relatedTarget as Node | null;
+    if (!list.current?.contains(to)) focusedRow.current = null;
+    // Focus dropped (null) when its card was let go far away; only a real move elsewhere cancels a pending one.
+    if (to && !list.current?.contains(to)) keyFocus.forget();
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLUListElement>) => {
+    const li = (e.target as Element).closest('li[aria-posinset]');
+    if (!li || leftAlone(e) || total === 0 || columns === null) return;
+    const from = keyFocus.pending.current?.index ?? Number(li.getAttribute('aria-posinset')) - 1;
+    const index = cardTarget(e.key, e.ctrlKey, from, total, columns);
+    if (index === null) return;
+    e.preventDefault();
+    if (index === from) return;
+    const control = keyFocus.pending.current?.control ?? Math.max(0, controlsOf(li).indexOf(e.target as HTMLElement));
+    const row = Math.floor(index / columns);
+    // Arriving on the first row shows it from the top of the page, headings included, as Home on the page would.
+    const scroll = () => (row === 0 ? window.scrollTo(0, 0) : virtualizer.scrollToIndex(row));
+    if (row === 0 && from >= columns) scroll();
+    keyFocus.moveTo({ index, control }, scroll);
   };
 
   const cards: ReactNode[] = [];
@@ -139,6 +168,7 @@ export function VirtualFileGrid({
       style={{ gridTemplateColumns: `repeat(${cols}, minmax(0, 1fr))`, paddingTop, paddingBottom }}
       onFocus={onFocus}
       onBlur={onBlur}
+      onKeyDown={onKeyDown}
     >
       {cards}
     </ul>
