@@ -21,6 +21,29 @@ let ctx: WatchedContext;
 /** Rows of the listing in the DOM right now (spacer rows are not counted). */
 const renderedRows = (page: Page) => page.locator('tbody tr[data-index]').count();
 
+/** Where keyboard focus is in the listing: the row (or card) holding it and the focused control's text. */
+const focusedRow = (page: Page) =>
+  page.evaluate(() => {
+    const el = document.activeElement;
+    const tr = el?.closest('tr[data-index]');
+    if (!el || !tr) return null;
+    return { index: Number(tr.getAttribute('data-index')), rowindex: tr.getAttribute('aria-rowindex'), label: el.getAttribute('aria-label') ?? el.textContent?.trim() };
+  });
+const focusedCard = (page: Page) =>
+  page.evaluate(() => {
+    const el = document.activeElement;
+    const li = el?.closest('li[aria-posinset]');
+    if (!el || !li) return null;
+    return { posinset: Number(li.getAttribute('aria-posinset')), label: el.getAttribute('aria-label') ?? el.textContent?.trim() };
+  });
+/** Whether the focused element lies wholly inside the window, below the sticky top bar. */
+const focusInView = (page: Page) =>
+  page.evaluate(() => {
+    const r = document.activeElement?.getBoundingClientRect();
+    const bar = document.querySelector('.topbar')?.getBoundingClientRect().bottom ?? 0;
+    return Boolean(r && r.height > 0 && r.top >= bar && r.bottom <= window.innerHeight);
+  });
+
 /** Durations of the long tasks (> 50 ms) the page reported since the last call. */
 const takeLongTasks = (page: Page) =>
   page.evaluate(() => {
@@ -152,22 +175,143 @@ describe('A folder with 10,000 entries', () => {
     const firstRow = page.locator('tbody tr[data-index="0"]');
     await expect.poll(() => firstRow.innerText(), POLL).toContain(entryName(ENTRIES));
 
+    // End at once, before anything was measured by a later frame: the grid knows its columns and
+    // row height before its first paint, so one End lands on the last card.
     await page.getByRole('button', { name: 'Grid', exact: true }).click();
+    await page.keyboard.press('End');
     const cards = page.locator('.files-grid > li');
-    await cards.first().waitFor();
-    expect(await page.locator('.files-grid > li').first().getAttribute('aria-setsize')).toBe(String(ENTRIES));
-    expect(await cards.count()).toBeLessThan(200);
-    // The grid sizes its columns once it has measured the page; an End pressed before that lands
-    // short of the new bottom, so press it until the last card is there (as a person would).
     const lastCard = page.getByRole('link', { name: entryName(1), exact: true });
-    await expect
-      .poll(async () => {
-        await page.keyboard.press('End');
-        return lastCard.isVisible();
-      }, POLL)
-      .toBe(true);
+    await lastCard.waitFor(POLL);
+    await expect.poll(() => lastCard.isVisible(), POLL).toBe(true);
+    expect(await cards.last().getAttribute('aria-posinset')).toBe(String(ENTRIES));
+    expect(await cards.first().getAttribute('aria-setsize')).toBe(String(ENTRIES));
+    // Still there once the page has settled: nothing measured later grew the rows under it.
+    await page.waitForTimeout(500);
+    expect(await lastCard.isVisible()).toBe(true);
     expect(await cards.count()).toBeLessThan(200);
     await expectAccessible(page, 'a folder with 10,000 entries as a grid');
     await page.getByRole('button', { name: 'List', exact: true }).click();
+  });
+
+  it('moves focus row by row with the arrow keys, across a page boundary, and to either end with Home and End', async () => {
+    const { page } = ctx;
+    const listings: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/children?')) listings.push(r.url());
+    });
+    // Ascending again from the top: only the pages around the first rows are loaded.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.getByRole('button', { name: /^Name/ }).click();
+    await expect.poll(() => page.locator('tbody tr[data-index="0"]').innerText(), POLL).toContain(entryName(1));
+
+    await page.getByRole('link', { name: entryName(1), exact: true }).focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => focusedRow(page), POLL).toEqual({ index: 1, rowindex: '3', label: entryName(2) });
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => focusedRow(page), POLL).toEqual({ index: 0, rowindex: '2', label: entryName(1) });
+    // Up on the first row stays there.
+    await page.keyboard.press('ArrowUp');
+    expect(await focusedRow(page)).toEqual({ index: 0, rowindex: '2', label: entryName(1) });
+
+    // The same column: from a row's menu button to the next row's.
+    await page.keyboard.press('Tab');
+    await expect.poll(() => focusedRow(page), POLL).toEqual({ index: 0, rowindex: '2', label: `Actions for ${entryName(1)}` });
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => focusedRow(page), POLL).toEqual({ index: 1, rowindex: '3', label: `Actions for ${entryName(2)}` });
+    // An open row menu keeps the arrow keys; Escape gives focus back to its button, in its row.
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent?.trim()), POLL).toBe('Download as zip');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).not.toBe('Download as zip');
+    expect(await page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-index'))).toBe('1');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => focusedRow(page), POLL).toEqual({ index: 1, rowindex: '3', label: `Actions for ${entryName(2)}` });
+
+    // Across the boundary between the first page of 500 and the second: row 499 to row 500 and back.
+    await page.evaluate(() => {
+      const body = document.querySelector('tbody')!;
+      window.scrollTo(0, body.getBoundingClientRect().top + window.scrollY + 499 * 46 - 300);
+    });
+    const row499 = page.getByRole('link', { name: entryName(500), exact: true });
+    await row499.waitFor(POLL);
+    await row499.focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => focusedRow(page), POLL).toEqual({ index: 500, rowindex: '502', label: entryName(501) });
+    expect(listings.some((u) => /offset=500\b/.test(u))).toBe(true);
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => focusedRow(page), POLL).toEqual({ index: 499, rowindex: '501', label: entryName(500) });
+    expect(await focusInView(page)).toBe(true);
+
+    // End: the last row, whose page nobody has fetched yet, directly (not the pages between).
+    listings.length = 0;
+    await page.keyboard.press('End');
+    await expect.poll(() => focusedRow(page), POLL).toEqual({ index: ENTRIES - 1, rowindex: String(ENTRIES + 1), label: entryName(ENTRIES) });
+    await expect.poll(() => focusInView(page), POLL).toBe(true);
+    expect(listings.some((u) => /offset=9500\b/.test(u))).toBe(true);
+    expect(listings.filter((u) => /offset=(2500|5000|7500)\b/.test(u))).toEqual([]);
+    expect(await renderedRows(page)).toBeLessThan(200);
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => focusedRow(page), POLL).toEqual({ index: ENTRIES - 2, rowindex: String(ENTRIES), label: entryName(ENTRIES - 1) });
+    // Home (here with Ctrl, as in the grid pattern) back to the first row, at the top of the page.
+    await page.keyboard.press('Control+Home');
+    await expect.poll(() => focusedRow(page), POLL).toEqual({ index: 0, rowindex: '2', label: entryName(1) });
+    await expect.poll(() => focusInView(page), POLL).toBe(true);
+    await page.keyboard.press('End');
+    await expect.poll(() => focusedRow(page), POLL).toEqual({ index: ENTRIES - 1, rowindex: String(ENTRIES + 1), label: entryName(ENTRIES) });
+    await page.keyboard.press('Home');
+    await expect.poll(() => focusedRow(page), POLL).toEqual({ index: 0, rowindex: '2', label: entryName(1) });
+    expect(await renderedRows(page)).toBeLessThan(200);
+    await expectAccessible(page, 'a folder with 10,000 entries after moving with the keyboard');
+  });
+
+  it('moves focus between cards with the arrow keys in the grid', async () => {
+    const { page } = ctx;
+    await page.getByRole('button', { name: 'Grid', exact: true }).click();
+    const grid = page.locator('.files-grid');
+    const cards = page.locator('.files-grid > li');
+    await cards.first().waitFor();
+    const columns = await grid.evaluate((el) => getComputedStyle(el).gridTemplateColumns.split(' ').length);
+    expect(columns).toBeGreaterThan(1);
+
+    await page.getByRole('link', { name: entryName(1), exact: true }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => focusedCard(page), POLL).toEqual({ posinset: 2, label: entryName(2) });
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => focusedCard(page), POLL).toEqual({ posinset: 2 + columns, label: entryName(2 + columns) });
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => focusedCard(page), POLL).toEqual({ posinset: 1 + columns, label: entryName(1 + columns) });
+    // Left from the start of a row goes on to the end of the row above (the cards are one list).
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => focusedCard(page), POLL).toEqual({ posinset: columns, label: entryName(columns) });
+    await page.keyboard.press('Home');
+    await expect.poll(() => focusedCard(page), POLL).toEqual({ posinset: 1, label: entryName(1) });
+    await page.keyboard.press('End');
+    await expect.poll(() => focusedCard(page), POLL).toEqual({ posinset: columns, label: entryName(columns) });
+    await page.keyboard.press('ArrowUp');
+    expect(await focusedCard(page)).toEqual({ posinset: columns, label: entryName(columns) });
+    // The menu button column, then the last card (far away, its page fetched when needed) and back.
+    await page.keyboard.press('Tab');
+    await expect.poll(() => focusedCard(page), POLL).toEqual({ posinset: columns, label: `Actions for ${entryName(columns)}` });
+    await page.keyboard.press('Control+End');
+    await expect.poll(() => focusedCard(page), POLL).toEqual({ posinset: ENTRIES, label: `Actions for ${entryName(ENTRIES)}` });
+    await expect.poll(() => focusInView(page), POLL).toBe(true);
+    expect(await cards.count()).toBeLessThan(200);
+    await page.keyboard.press('Control+Home');
+    await expect.poll(() => focusedCard(page), POLL).toEqual({ posinset: 1, label: `Actions for ${entryName(1)}` });
+    await expect.poll(() => focusInView(page), POLL).toBe(true);
+    await expectAccessible(page, 'a grid of 10,000 entries after moving with the keyboard');
+    await page.getByRole('button', { name: 'List', exact: true }).click();
+  });
+
+  it('still opens the row the arrow keys moved to with Enter', async () => {
+    const { page } = ctx;
+    const first = page.getByRole('link', { name: entryName(1), exact: true });
+    await first.waitFor(POLL);
+    await first.focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => focusedRow(page), POLL).toEqual({ index: 1, rowindex: '3', label: entryName(2) });
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: entryName(2), exact: true }).waitFor(POLL);
+    await page.getByText('This folder is empty. Upload files or drop them here.', { exact: true }).waitFor(POLL);
   });
 });

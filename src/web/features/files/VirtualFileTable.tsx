@@ -1,7 +1,8 @@
-import { memo, useCallback, useEffect, useRef, useState, type FocusEvent, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useRef, useState, type FocusEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { defaultRangeExtractor, useWindowVirtualizer, type Range } from '@tanstack/react-virtual';
 import type { FileNode } from './api.js';
 import { useScrollMargin } from './useScrollMargin.js';
+import { controlsOf, leftAlone, rowTarget, useItemFocus } from './useItemFocus.js';
 
 const PHONE = '(max-width: 760px)';
 /** Rows the list keeps rendered beyond the screen, so a fast wheel or Tab finds them ready. */
@@ -9,6 +10,8 @@ const OVERSCAN = 12;
 /** How far around the visible rows pages are fetched ahead (rows). */
 const PREFETCH_BEHIND = 50;
 const PREFETCH_AHEAD = 150;
+
+const rowSelector = (index: number) => `tr[data-index="${index}"]`;
 
 const indexOf = (target: EventTarget | null): number | null => {
   const row = (target as Element | null)?.closest?.('tr[data-index]');
@@ -37,6 +40,11 @@ const RowCells = memo(function RowCells({ node, cells }: { node: FileNode; cells
  * around them) are in the DOM, while aria-rowcount/aria-rowindex tell assistive technology where
  * each row sits in the whole folder. The row holding the focus stays rendered when it scrolls
  * away, so keyboard focus is never dropped onto the page.
+ *
+ * Up and Down move focus to the same control (name link, menu button) of the previous or next
+ * row, Home and End (with or without Ctrl) to the first or last row, scrolling the row into view
+ * and waiting for its page when it is not loaded yet. Tab still walks every control, Enter still
+ * opens, and an open row menu keeps its own arrow keys.
  */
 export function VirtualFileTable({
   caption,
@@ -83,11 +91,32 @@ export function VirtualFileTable({
     if (total > 0) ensure(start - PREFETCH_BEHIND, end + PREFETCH_AHEAD);
   }, [start, end, total, ensure]);
 
+  const keyFocus = useItemFocus(body, rowSelector);
+
   const onFocus = (e: FocusEvent<HTMLTableSectionElement>) => {
     focused.current = indexOf(e.target);
+    keyFocus.forget();
   };
   const onBlur = (e: FocusEvent<HTMLTableSectionElement>) => {
-    if (!body.current?.contains(e.relatedTarget as Node | null)) focused.current = null;
+    const to = e.relatedTarget as Node | null;
+    if (!body.current?.contains(to)) focused.current = null;
+    // Focus dropped (null) when the page re-rendered; only a real move elsewhere cancels a pending one.
+    if (to && !body.current?.contains(to)) keyFocus.forget();
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLTableSectionElement>) => {
+    const row = (e.target as Element).closest('tr[data-index]');
+    if (!row || leftAlone(e) || total === 0) return;
+    const from = keyFocus.pending.current?.index ?? Number(row.getAttribute('data-index'));
+    const index = rowTarget(e.key, from, total);
+    if (index === null) return;
+    // Taken even at either end, so the page does not scroll away from the focused row.
+    e.preventDefault();
+    if (index === from) return;
+    const control = keyFocus.pending.current?.control ?? Math.max(0, controlsOf(row).indexOf(e.target as HTMLElement));
+    // The first row shows from the top of the page, headings included, as Home on the page would.
+    const scroll = () => (index === 0 ? window.scrollTo(0, 0) : virtualizer.scrollToIndex(index));
+    if (index === 0) scroll();
+    keyFocus.moveTo({ index, control }, scroll);
   };
 
   const rows: ReactNode[] = [];
@@ -118,7 +147,7 @@ export function VirtualFileTable({
         <thead>
           <tr aria-rowindex={1}>{header}</tr>
         </thead>
-        <tbody ref={body} onFocus={onFocus} onBlur={onBlur}>
+        <tbody ref={body} onFocus={onFocus} onBlur={onBlur} onKeyDown={onKeyDown}>
           {rows}
         </tbody>
       </table>
