@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startServer, type TesseraServer } from '../../src/server/main.js';
 import { testConfig } from '../../src/test-support/stack.js';
 
@@ -160,6 +160,57 @@ export async function watchedContext(browser: Browser, origin: string, opts: Bro
   });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   return { context, page, foreign, errors };
+}
+
+export interface Journey {
+  readonly tessera: E2eServer;
+  readonly browser: Browser;
+  /** The first watched context, opened at the start. */
+  readonly ctx: WatchedContext;
+  /**
+   * Another watched context (a colleague, a signed-out visitor, a phone), closed and checked with
+   * the rest at the end; `origin` when it visits a second Tessera the journey started itself.
+   */
+  open(opts?: BrowserContextOptions, origin?: string): Promise<WatchedContext>;
+}
+
+/**
+ * The frame of a browser journey, called at the top of its file or describe(): the web build, one
+ * Tessera, one Chromium and a first watched context before the tests; at the end every context is
+ * closed and checked to have fetched nothing from outside the deployment.
+ */
+export function useJourney(): Journey {
+  let tessera: E2eServer | undefined;
+  let browser: Browser | undefined;
+  const contexts: WatchedContext[] = [];
+  beforeAll(async () => {
+    ensureWebBuilt();
+    tessera = await startTessera();
+    browser = await launchBrowser();
+    contexts.push(await watchedContext(browser, tessera.origin));
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.context.close().catch(() => undefined);
+    await browser?.close();
+    await tessera?.close();
+    expectNothingLeftTheDeployment(contexts);
+  });
+  return {
+    get tessera() {
+      return tessera!;
+    },
+    get browser() {
+      return browser!;
+    },
+    get ctx() {
+      return contexts[0]!;
+    },
+    async open(o = {}, origin = tessera!.origin) {
+      const c = await watchedContext(browser!, origin, o);
+      contexts.push(c);
+      return c;
+    },
+  };
 }
 
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];

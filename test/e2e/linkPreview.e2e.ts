@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import type { Browser } from 'playwright-core';
-import { completeSetup, ensureWebBuilt, expectAccessible, expectNothingLeftTheDeployment, launchBrowser, shot, startTessera, watchedContext, type E2eServer, type WatchedContext, horizontalOverflow, darkPixels } from './harness.js';
+import { useJourney, completeSetup, expectAccessible, shot, startTessera, type WatchedContext, horizontalOverflow, darkPixels } from './harness.js';
 import { minimalDocx, minimalPdf } from '../../src/modules/files/preview/testing/fixtures.js';
 
 /**
@@ -18,16 +17,12 @@ const NOTES = '# Reading list\n\nStart with **Menabrea**, then the notes.\n';
 const README = 'Plain text, never interpreted: <b>not bold</b>\n';
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
-let tessera: E2eServer;
-let browser: Browser;
-let owner: WatchedContext;
-const visitors: WatchedContext[] = [];
+const journey = useJourney();
 const links: Record<'pdf' | 'image' | 'folder' | 'binary' | 'password' | 'upload', string> = { pdf: '', image: '', folder: '', binary: '', password: '', upload: '' };
 let pdfId = '';
 
 async function visitor(opts: { acceptDownloads?: boolean } = {}): Promise<WatchedContext & { previews: string[] }> {
-  const ctx = await watchedContext(browser, tessera.origin, opts);
-  visitors.push(ctx);
+  const ctx = await journey.open(opts);
   const previews: string[] = [];
   ctx.context.on('request', (r) => {
     if (/\/(preview|thumbnail)(\/|\?|$)/.test(new URL(r.url()).pathname + '/')) previews.push(r.url());
@@ -37,43 +32,29 @@ async function visitor(opts: { acceptDownloads?: boolean } = {}): Promise<Watche
 
 
 describe('Previews on the public link page', () => {
-  beforeAll(async () => {
-    ensureWebBuilt();
-    tessera = await startTessera();
-    browser = await launchBrowser();
-    owner = await watchedContext(browser, tessera.origin);
-  });
-
-  afterAll(async () => {
-    for (const c of [owner, ...visitors]) await c?.context.close().catch(() => undefined);
-    await browser?.close();
-    await tessera?.close();
-    expectNothingLeftTheDeployment([owner, ...visitors]);
-  });
-
-  it('sets up the owner, the files and their links', async () => {
-    const { page } = owner;
-    await page.goto(await tessera.setupUrl());
+  it('sets up the journey.ctx, the files and their links', async () => {
+    const { page } = journey.ctx;
+    await page.goto(await journey.tessera.setupUrl());
     await completeSetup(page, OWNER);
-    const csrf = ((await (await page.request.get(`${tessera.url}/api/session`)).json()) as { csrfToken: string }).csrfToken;
+    const csrf = ((await (await page.request.get(`${journey.tessera.url}/api/session`)).json()) as { csrfToken: string }).csrfToken;
     const headers = { 'x-csrf-token': csrf };
-    const spaces = (await (await page.request.get(`${tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
+    const spaces = (await (await page.request.get(`${journey.tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
     const root = spaces.spaces.find((s) => s.kind === 'personal')!.rootId;
     const upload = async (folder: string, name: string, data: Buffer, type: string) => {
-      const res = await page.request.put(`${tessera.url}/api/files/nodes/${folder}/upload?name=${encodeURIComponent(name)}`, { data, headers: { ...headers, 'content-type': type } });
+      const res = await page.request.put(`${journey.tessera.url}/api/files/nodes/${folder}/upload?name=${encodeURIComponent(name)}`, { data, headers: { ...headers, 'content-type': type } });
       expect(res.status(), await res.text()).toBe(201);
       return ((await res.json()) as { id: string }).id;
     };
     const link = async (node: string, data: Record<string, unknown>) => {
-      const res = await page.request.post(`${tessera.url}/api/files/nodes/${node}/links`, { data, headers });
+      const res = await page.request.post(`${journey.tessera.url}/api/files/nodes/${node}/links`, { data, headers });
       expect(res.status(), await res.text()).toBe(201);
-      return `${tessera.url}/s/${((await res.json()) as { token: string }).token}`;
+      return `${journey.tessera.url}/s/${((await res.json()) as { token: string }).token}`;
     };
     pdfId = await upload(root, 'annual-report.pdf', minimalPdf(['Annual report of Tessera', 'Second page about budgets']), 'application/pdf');
     const photo = await sharp({ create: { width: 900, height: 600, channels: 3, background: { r: 30, g: 120, b: 200 } } }).jpeg().toBuffer();
     const imageId = await upload(root, 'harbour.jpg', photo, 'image/jpeg');
     const binaryId = await upload(root, 'backup.bin', Buffer.from([0, 1, 2, 3, 255, 254]), 'application/octet-stream');
-    const folder = ((await (await page.request.post(`${tessera.url}/api/files/nodes/${root}/folders`, { data: { name: 'Reading room' }, headers })).json()) as { id: string }).id;
+    const folder = ((await (await page.request.post(`${journey.tessera.url}/api/files/nodes/${root}/folders`, { data: { name: 'Reading room' }, headers })).json()) as { id: string }).id;
     await upload(folder, 'memo.docx', minimalDocx(['Minutes of the engine committee']), DOCX_TYPE);
     await upload(folder, 'notes.md', Buffer.from(NOTES), 'text/markdown');
     await upload(folder, 'readme.txt', Buffer.from(README), 'text/plain');
@@ -189,8 +170,8 @@ describe('Previews on the public link page', () => {
     expect(previews).toEqual([]);
     // The server refuses it too, whatever the page does.
     const token = new URL(links.password).pathname.split('/').pop()!;
-    expect((await page.request.get(`${tessera.url}/api/public/links/${token}/nodes/${pdfId}/preview`)).status()).toBe(401);
-    expect((await page.request.get(`${tessera.url}/api/public/links/${token}/nodes/${pdfId}/preview/content`)).status()).toBe(401);
+    expect((await page.request.get(`${journey.tessera.url}/api/public/links/${token}/nodes/${pdfId}/preview`)).status()).toBe(401);
+    expect((await page.request.get(`${journey.tessera.url}/api/public/links/${token}/nodes/${pdfId}/preview/content`)).status()).toBe(401);
 
     await page.getByLabel('Link password').fill(LINK_PASSWORD);
     await page.getByRole('button', { name: 'Open' }).click();
@@ -212,8 +193,7 @@ describe('Previews on the public link page', () => {
   it('without LibreOffice, a visitor is told office documents cannot be shown here, and downloads', async () => {
     const bare = await startTessera({ config: { soffice: 'off' } });
     try {
-      const ctx = await watchedContext(browser, bare.origin);
-      visitors.push(ctx);
+      const ctx = await journey.open({}, bare.origin);
       const { page } = ctx;
       await page.goto(await bare.setupUrl());
       await completeSetup(page, OWNER);
@@ -226,8 +206,7 @@ describe('Previews on the public link page', () => {
       const { token } = (await made.json()) as { token: string };
 
       // Opened signed out, in a context of its own.
-      const stranger = await watchedContext(browser, bare.origin);
-      visitors.push(stranger);
+      const stranger = await journey.open({}, bare.origin);
       await stranger.page.goto(`${bare.url}/s/${token}`);
       const visit = stranger.page;
       const preview = visit.getByRole('region', { name: 'Preview of memo.docx' });

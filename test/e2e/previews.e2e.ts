@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import type { Browser } from 'playwright-core';
-import { completeSetup, ensureWebBuilt, expectAccessible, expectNothingLeftTheDeployment, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext, shot, darkPixels } from './harness.js';
+import { useJourney, completeSetup, expectAccessible, shot, darkPixels } from './harness.js';
 import { minimalPdf } from '../../src/modules/files/preview/testing/fixtures.js';
 
 /**
@@ -11,28 +10,13 @@ import { minimalPdf } from '../../src/modules/files/preview/testing/fixtures.js'
  */
 const ADMIN = { displayName: 'Grace Hopper', username: 'grace', email: 'grace@example.org', password: 'nanosecond-wire-1952' };
 
-let tessera: E2eServer;
-let browser: Browser;
-let ctx: WatchedContext;
 
 describe('Previews in the browser', () => {
-  beforeAll(async () => {
-    ensureWebBuilt();
-    tessera = await startTessera();
-    browser = await launchBrowser();
-    ctx = await watchedContext(browser, tessera.origin);
-  });
-
-  afterAll(async () => {
-    await ctx?.context.close().catch(() => undefined);
-    await browser?.close();
-    await tessera?.close();
-    expectNothingLeftTheDeployment([ctx]);
-  });
+  const journey = useJourney();
 
   it('uploads a PDF and an image, and previews the PDF page by page', async () => {
-    const { page } = ctx;
-    await page.goto(await tessera.setupUrl());
+    const { page } = journey.ctx;
+    await page.goto(await journey.tessera.setupUrl());
     await completeSetup(page, ADMIN);
     await page.getByRole('navigation', { name: 'Modules' }).getByRole('link', { name: 'Files' }).click();
     await page.getByRole('heading', { name: 'My files', level: 2 }).waitFor();
@@ -89,7 +73,7 @@ describe('Previews in the browser', () => {
   });
 
   it('switches to the grid, loads thumbnails lazily, and remembers the choice', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     await page.getByRole('button', { name: 'Grid', exact: true }).click();
     expect(await page.getByRole('button', { name: 'Grid', exact: true }).getAttribute('aria-pressed')).toBe('true');
     const grid = page.getByRole('list', { name: /Contents of/ });
@@ -115,7 +99,7 @@ describe('Previews in the browser', () => {
   });
 
   it('works on a phone-sized screen', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     await page.setViewportSize({ width: 390, height: 800 });
     await page.getByRole('link', { name: 'annual-report.pdf' }).click();
     const dialog = page.getByRole('dialog', { name: 'annual-report.pdf' });

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { completeSetup, ensureWebBuilt, expectAccessible, expectNothingLeftTheDeployment, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext, shot } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useJourney, completeSetup, expectAccessible, shot } from './harness.js';
 
 /**
  * Searching Files through the real UI: the field on the Files page, results with their place and
@@ -9,35 +8,20 @@ import { completeSetup, ensureWebBuilt, expectAccessible, expectNothingLeftTheDe
  */
 const ADMIN = { displayName: 'Grace Hopper', username: 'grace', email: 'grace@example.org', password: 'compiler-cobol-1959' };
 
-let tessera: E2eServer;
-let browser: Browser;
-let ctx: WatchedContext;
 
 describe('Files search in the browser', () => {
-  beforeAll(async () => {
-    ensureWebBuilt();
-    tessera = await startTessera();
-    browser = await launchBrowser();
-    ctx = await watchedContext(browser, tessera.origin);
-  });
-
-  afterAll(async () => {
-    await ctx?.context.close().catch(() => undefined);
-    await browser?.close();
-    await tessera?.close();
-    expectNothingLeftTheDeployment([ctx]);
-  });
+  const journey = useJourney();
 
   it('finds a file by its content, shows where it is, opens its folder', async () => {
-    const { page } = ctx;
-    await page.goto(await tessera.setupUrl());
+    const { page } = journey.ctx;
+    await page.goto(await journey.tessera.setupUrl());
     await completeSetup(page, ADMIN);
-    const token = ((await (await page.request.get(`${tessera.url}/api/session`)).json()) as { csrfToken: string }).csrfToken;
+    const token = ((await (await page.request.get(`${journey.tessera.url}/api/session`)).json()) as { csrfToken: string }).csrfToken;
     const headers = { 'x-csrf-token': token };
-    const spaces = (await (await page.request.get(`${tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
+    const spaces = (await (await page.request.get(`${journey.tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
     const root = spaces.spaces.find((s) => s.kind === 'personal')!.rootId;
-    const folder = (await (await page.request.post(`${tessera.url}/api/files/nodes/${root}/folders`, { data: { name: 'Minutes' }, headers })).json()) as { id: string };
-    const up = await page.request.put(`${tessera.url}/api/files/nodes/${folder.id}/upload?name=board.txt`, {
+    const folder = (await (await page.request.post(`${journey.tessera.url}/api/files/nodes/${root}/folders`, { data: { name: 'Minutes' }, headers })).json()) as { id: string };
+    const up = await page.request.put(`${journey.tessera.url}/api/files/nodes/${folder.id}/upload?name=board.txt`, {
       data: Buffer.from('The board agreed to buy a lighthouse for the harbour.'),
       headers: { ...headers, 'content-type': 'text/plain' },
     });
@@ -45,13 +29,13 @@ describe('Files search in the browser', () => {
     // The text is extracted by a background job: wait until the API finds it.
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const r = (await (await page.request.get(`${tessera.url}/api/files/search?q=lighthouse`)).json()) as { items: unknown[] };
+      const r = (await (await page.request.get(`${journey.tessera.url}/api/files/search?q=lighthouse`)).json()) as { items: unknown[] };
       if (r.items.length) break;
       if (Date.now() > deadline) throw new Error('the file was never indexed');
       await new Promise((r) => setTimeout(r, 200));
     }
 
-    await page.goto(`${tessera.url}/files`);
+    await page.goto(`${journey.tessera.url}/files`);
     const field = page.getByRole('searchbox', { name: 'Search files' });
     await field.fill('lighthouse');
     const results = page.getByRole('region', { name: 'Results for “lighthouse”' });
@@ -82,9 +66,9 @@ describe('Files search in the browser', () => {
   });
 
   it('fits a phone screen', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     await page.setViewportSize({ width: 390, height: 800 });
-    await page.goto(`${tessera.url}/files`);
+    await page.goto(`${journey.tessera.url}/files`);
     await page.getByRole('searchbox', { name: 'Search files' }).fill('board');
     await page.getByRole('region', { name: 'Results for “board”' }).getByText('board.txt').waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth);

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext, expectNothingLeftTheDeployment, completeSetup, horizontalOverflow } from './harness.js';
+import type { Page } from 'playwright-core';
+import { useJourney, expectAccessible, type WatchedContext, completeSetup, horizontalOverflow } from './harness.js';
 
 /**
  * Sharing through the real UI against a fresh server: a folder shared with a colleague who
@@ -14,21 +14,20 @@ const COLLEAGUE = { displayName: 'Dorothy Vaughan', username: 'dorothy', email: 
 const LINK_PASSWORD = 'launch-window-7';
 const MINUTES = 'Minutes of the board meeting.\n';
 
-let tessera: E2eServer;
-let browser: Browser;
-let owner: WatchedContext;
-const extra: WatchedContext[] = [];
+const journey = useJourney();
+/** The signed-out visitor of the link, kept for the revocation check. */
+let visitorCtx: WatchedContext;
 let folderId = '';
 let linkUrl = '';
 
 async function csrf(page: Page): Promise<string> {
-  const r = await page.request.get(`${tessera.url}/api/session`);
+  const r = await page.request.get(`${journey.tessera.url}/api/session`);
   return ((await r.json()) as { csrfToken: string }).csrfToken;
 }
 
 
 async function signIn(page: Page, who: { username: string; password: string }): Promise<void> {
-  await page.goto(`${tessera.url}/login`);
+  await page.goto(`${journey.tessera.url}/login`);
   await page.getByLabel('Username or e-mail').fill(who.username);
   await page.getByLabel('Password', { exact: true }).fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -36,38 +35,24 @@ async function signIn(page: Page, who: { username: string; password: string }): 
 }
 
 describe('Sharing in the browser', () => {
-  beforeAll(async () => {
-    ensureWebBuilt();
-    tessera = await startTessera();
-    browser = await launchBrowser();
-    owner = await watchedContext(browser, tessera.origin);
-  });
-
-  afterAll(async () => {
-    for (const c of [owner, ...extra]) await c?.context.close().catch(() => undefined);
-    await browser?.close();
-    await tessera?.close();
-    expectNothingLeftTheDeployment([owner, ...extra]);
-  });
-
-  it('sets up the owner, a colleague and a folder with a file', async () => {
-    const { page } = owner;
-    await page.goto(await tessera.setupUrl());
+  it('sets up the journey.ctx, a colleague and a folder with a file', async () => {
+    const { page } = journey.ctx;
+    await page.goto(await journey.tessera.setupUrl());
     await completeSetup(page, OWNER);
 
     const headers = { 'x-csrf-token': await csrf(page) };
-    const made = await page.request.post(`${tessera.url}/api/admin/users`, { data: { username: COLLEAGUE.username, email: COLLEAGUE.email, displayName: COLLEAGUE.displayName, password: COLLEAGUE.password }, headers });
+    const made = await page.request.post(`${journey.tessera.url}/api/admin/users`, { data: { username: COLLEAGUE.username, email: COLLEAGUE.email, displayName: COLLEAGUE.displayName, password: COLLEAGUE.password }, headers });
     expect(made.status()).toBe(201);
-    const spaces = (await (await page.request.get(`${tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
+    const spaces = (await (await page.request.get(`${journey.tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
     const root = spaces.spaces.find((s) => s.kind === 'personal')!.rootId;
-    const folder = await page.request.post(`${tessera.url}/api/files/nodes/${root}/folders`, { data: { name: 'Board papers' }, headers });
+    const folder = await page.request.post(`${journey.tessera.url}/api/files/nodes/${root}/folders`, { data: { name: 'Board papers' }, headers });
     folderId = ((await folder.json()) as { id: string }).id;
-    const up = await page.request.put(`${tessera.url}/api/files/nodes/${folderId}/upload?name=minutes.txt`, { data: Buffer.from(MINUTES), headers: { ...headers, 'content-type': 'text/plain' } });
+    const up = await page.request.put(`${journey.tessera.url}/api/files/nodes/${folderId}/upload?name=minutes.txt`, { data: Buffer.from(MINUTES), headers: { ...headers, 'content-type': 'text/plain' } });
     expect(up.status()).toBe(201);
   });
 
   it('shares the folder with a colleague (view) from the row menu', async () => {
-    const { page } = owner;
+    const { page } = journey.ctx;
     await page.getByRole('navigation', { name: 'Modules' }).getByRole('link', { name: 'Files' }).click();
     await page.getByRole('link', { name: 'Board papers', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Actions for Board papers', exact: true }).click();
@@ -91,7 +76,7 @@ describe('Sharing in the browser', () => {
   });
 
   it('creates a password-protected view link and copies its address', async () => {
-    const { page } = owner;
+    const { page } = journey.ctx;
     const dialog = page.getByRole('dialog', { name: 'Share “Board papers”' });
     await dialog.getByLabel('Link access').selectOption('view');
     await dialog.getByLabel('Password (optional)').fill('short');
@@ -102,7 +87,7 @@ describe('Sharing in the browser', () => {
     const address = dialog.getByLabel('Link address');
     await address.waitFor();
     linkUrl = await address.inputValue();
-    expect(linkUrl).toMatch(new RegExp(`^${tessera.url}/s/[A-Za-z0-9_-]{43}$`));
+    expect(linkUrl).toMatch(new RegExp(`^${journey.tessera.url}/s/[A-Za-z0-9_-]{43}$`));
     await dialog.getByRole('button', { name: 'Copy link' }).waitFor();
     await dialog.getByText(/Can view, created .* · password/).waitFor();
     await expectAccessible(page, 'share dialog with a link');
@@ -111,8 +96,7 @@ describe('Sharing in the browser', () => {
   });
 
   it('the colleague finds the folder under "Shared with me" and cannot delete', async () => {
-    const colleague = await watchedContext(browser, tessera.origin);
-    extra.push(colleague);
+    const colleague = await journey.open();
     const { page } = colleague;
     await signIn(page, COLLEAGUE);
     await page.getByRole('navigation', { name: 'Modules' }).getByRole('link', { name: 'Files' }).click();
@@ -127,13 +111,12 @@ describe('Sharing in the browser', () => {
     await page.getByRole('link', { name: 'Download minutes.txt' }).waitFor();
     expect(await page.getByRole('button', { name: /Delete/ }).count()).toBe(0);
     // The server agrees: a view share cannot delete.
-    const del = await page.request.delete(`${tessera.url}/api/files/nodes/${folderId}`, { headers: { 'x-csrf-token': await csrf(page) } });
+    const del = await page.request.delete(`${journey.tessera.url}/api/files/nodes/${folderId}`, { headers: { 'x-csrf-token': await csrf(page) } });
     expect(del.status()).toBe(403);
   });
 
   it('opens the link signed out: wrong then right password, lists the folder and downloads a file', async () => {
-    const visitor = await watchedContext(browser, tessera.origin, { acceptDownloads: true });
-    extra.push(visitor);
+    const visitor = (visitorCtx = await journey.open({ acceptDownloads: true }));
     const { page } = visitor;
     await page.goto(linkUrl);
     await page.getByRole('heading', { name: 'Shared with you', level: 1 }).waitFor();
@@ -166,7 +149,7 @@ describe('Sharing in the browser', () => {
   });
 
   it('shows the revoked message once the owner revokes the link', async () => {
-    const { page: ownerPage } = owner;
+    const { page: ownerPage } = journey.ctx;
     await ownerPage.getByRole('button', { name: 'Actions for Board papers', exact: true }).click();
     await ownerPage.getByRole('button', { name: 'Share', exact: true }).and(ownerPage.locator(':visible')).first().click();
     const dialog = ownerPage.getByRole('dialog', { name: 'Share “Board papers”' });
@@ -176,7 +159,7 @@ describe('Sharing in the browser', () => {
     await ownerPage.setViewportSize({ width: 390, height: 844 });
     expect(await horizontalOverflow(ownerPage)).toEqual([]);
 
-    const { page } = extra[1]!;
+    const { page } = visitorCtx;
     await page.reload();
     await page.getByText('This link no longer works').waitFor();
     await page.getByText('Ask the person who sent it for a new link.').waitFor();
@@ -184,14 +167,13 @@ describe('Sharing in the browser', () => {
   });
 
   it('an upload-only link shows only an upload area and accepts a file', async () => {
-    const headers = { 'x-csrf-token': await csrf(owner.page) };
-    const made = await owner.page.request.post(`${tessera.url}/api/files/nodes/${folderId}/links`, { data: { role: 'upload' }, headers });
+    const headers = { 'x-csrf-token': await csrf(journey.ctx.page) };
+    const made = await journey.ctx.page.request.post(`${journey.tessera.url}/api/files/nodes/${folderId}/links`, { data: { role: 'upload' }, headers });
     expect(made.status()).toBe(201);
     const { token } = (await made.json()) as { token: string };
-    const dropper = await watchedContext(browser, tessera.origin);
-    extra.push(dropper);
+    const dropper = await journey.open();
     const { page } = dropper;
-    await page.goto(`${tessera.url}/s/${token}`);
+    await page.goto(`${journey.tessera.url}/s/${token}`);
     await page.getByText('You can send files to this folder.').waitFor();
     expect(await page.getByText('minutes.txt').count()).toBe(0);
     await expectAccessible(page, 'public upload-only link');
@@ -201,7 +183,7 @@ describe('Sharing in the browser', () => {
     await page.getByRole('progressbar', { name: /minutes\.txt/ }).waitFor();
     await page.getByRole('status').filter({ hasText: 'Sent' }).waitFor();
     // Never overwrites: the owner now has both files.
-    const list = await owner.page.request.get(`${tessera.url}/api/files/nodes/${folderId}/children`);
+    const list = await journey.ctx.page.request.get(`${journey.tessera.url}/api/files/nodes/${folderId}/children`);
     const names = ((await list.json()) as { items: { name: string }[] }).items.map((n) => n.name).sort();
     expect(names).toEqual(['minutes (2).txt', 'minutes.txt']);
   });
