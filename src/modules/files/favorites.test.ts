@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, signIn, startTestServer, TEST_ACTOR, type TestClient, type TestServer } from '../../test-support/identity.js';
+import type { FilesTables } from './tables.js';
 
 interface Node {
   id: string;
@@ -116,5 +117,44 @@ describe('favorites and recent files', () => {
     expect(await recent(bob)).not.toContain('newest.txt');
     expect((await bob.get('/api/files/recent?limit=0')).status).toBe(400);
     expect((await bob.get('/api/files/recent?since=x')).status).toBe(400);
+  });
+
+  it('lists what one opened (download, preview) by when it was opened, only while one may still open it', async () => {
+    const box = (await alice.post<Node>(`/api/files/nodes/${aliceRoot}/folders`, { name: 'Archive' })).body;
+    const old = await put(alice, box.id, 'old-minutes.txt', 'minutes of 2019');
+    await tick();
+    await put(alice, box.id, 'fresh.txt', 'fresh');
+    await tick();
+    expect((await recent(alice))[0]).toBe('fresh.txt');
+
+    // Downloading the older file brings it to the top of Recent.
+    expect((await alice.get(`/api/files/nodes/${old.id}/content`)).status).toBe(200);
+    expect((await recent(alice)).slice(0, 2)).toEqual(['old-minutes.txt', 'fresh.txt']);
+    // A preview shown counts too; describing it or its thumbnail does not.
+    const fresh = (await alice.get<{ items: Node[] }>(`/api/files/nodes/${box.id}/children`)).body.items.find((n) => n.name === 'fresh.txt')!;
+    await tick();
+    expect((await alice.get(`/api/files/nodes/${fresh.id}/preview`)).status).toBe(200);
+    expect((await recent(alice))[0]).toBe('old-minutes.txt');
+    expect((await alice.get(`/api/files/nodes/${fresh.id}/preview/content`)).status).toBe(200);
+    expect((await recent(alice)).slice(0, 2)).toEqual(['fresh.txt', 'old-minutes.txt']);
+
+    // Bob opens it through a share: on his list while shared, gone when the share ends.
+    const share = (await alice.post<{ id: string }>(`/api/files/nodes/${box.id}/shares`, { grantee: { type: 'user', login: 'bob' }, role: 'view' })).body;
+    await tick();
+    expect((await bob.get(`/api/files/nodes/${old.id}/content`)).status).toBe(200);
+    expect((await recent(bob))[0]).toBe('old-minutes.txt');
+    expect((await alice.del(`/api/files/nodes/${box.id}/shares/${share.id}`)).status).toBe(204);
+    expect(await recent(bob)).not.toContain('old-minutes.txt');
+
+    // Opening what one may not open records nothing; purging the file forgets its opens.
+    expect((await bob.get(`/api/files/nodes/${old.id}/content`)).status).toBe(404);
+    const opened = () => ts.server.platform.db.withTables<FilesTables>().selectFrom('files_opened').select(['user_id', 'node_id']).where('node_id', '=', old.id).execute();
+    expect((await opened()).length).toBe(2);
+    expect((await alice.del(`/api/files/nodes/${old.id}`)).status).toBe(204);
+    expect(await recent(alice)).not.toContain('old-minutes.txt');
+    const trash = (await alice.get<{ items: { id: string; name: string }[] }>(`/api/files/spaces/${(await alice.get<{ spaces: Space[] }>('/api/files/spaces')).body.spaces.find((s) => s.kind === 'personal')!.id}/trash`)).body.items;
+    const item = trash.find((t) => t.name === 'old-minutes.txt')!;
+    expect((await alice.del(`/api/files/trash/${item.id}`)).status).toBe(204);
+    expect(await opened()).toEqual([]);
   });
 });

@@ -288,6 +288,20 @@ export const filesMigrations: MigrationSet = {
   // Search ignores accents and case alike on both stacks (src/platform/db/fold.ts): SQLite registers
   // tessera_fold on its connection and FTS5 already folds; PostgreSQL gets the same function here
   // and its text index is rebuilt from folded text.
+  // Recent lists what a person opened as well as what changed (OneDrive's "Recent").
+  '2026112412_files_opened': {
+    async up(db) {
+      await db.schema
+        .createTable('files_opened')
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('node_id', 'text', (c) => c.notNull())
+        .addColumn('opened_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('files_opened_pk', ['user_id', 'node_id'])
+        .execute();
+      await db.schema.createIndex('files_opened_user_at').on('files_opened').columns(['user_id', 'opened_at']).execute();
+      await db.schema.createIndex('files_opened_node').on('files_opened').column('node_id').execute();
+    },
+  },
   '2026112411_files_search_fold': {
     async up(db, dialect) {
       if (dialect !== 'postgres') return;

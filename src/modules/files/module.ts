@@ -20,6 +20,7 @@ import { registerWopi } from './wopi/plugin.js';
 import { createClamdScanner } from './scan/clamd.js';
 import { registerQuarantineRoutes } from './scan/routes.js';
 import { ScannerUnavailableError } from './scan/errors.js';
+import { forgetOldOpens } from './commands/favorites.js';
 import { drainIndexQueue, indexMissing } from './search/indexContent.js';
 
 const SWEEP_EVERY_MS = 3600_000;
@@ -109,6 +110,7 @@ export function createFilesModule(platform: Platform, identity: IdentityModule):
       const sweep = () => {
         sweepOrphanBlobs(ctx).catch((err: unknown) => platform.log.warn({ err }, 'could not sweep orphaned upload blobs'));
         purgeExpiredTrash(ctx).catch((err: unknown) => platform.log.warn({ err }, 'could not purge expired trash'));
+        forgetOldOpens(ctx).catch((err: unknown) => platform.log.warn({ err }, 'could not forget old file opens'));
         deleteSpacesOfDeletedPeople(ctx).catch((err: unknown) => platform.log.warn({ err }, 'could not delete the files of deleted people'));
         sweepStaleRenditions(ctx).catch((err: unknown) => platform.log.warn({ err }, 'could not sweep stale previews'));
         sweepExpiredUploads(ctx).catch((err: unknown) => platform.log.warn({ err }, 'could not remove expired uploads'));

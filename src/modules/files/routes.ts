@@ -54,6 +54,7 @@ export async function registerFilesRoutes(app: FastifyInstance, identity: Identi
   app.get('/api/files/nodes/:id/content', { preHandler: requireUser }, async (req, reply) => {
     const { id } = parse(nodeParams, req.params);
     const { node } = await service.node(req.auth!.user, id);
+    await service.markOpened(req.auth!.user, node);
     return sendContent(req, reply, service, node, { attachment: true });
   });
 
@@ -210,6 +211,7 @@ export async function registerFilesRoutes(app: FastifyInstance, identity: Identi
     previews: service.previews,
     preHandler: requireUser,
     resolve: async (req) => (await service.node(req.auth!.user, parse(nodeParams, req.params).id)).node,
+    opened: (req, node) => service.markOpened(req.auth!.user, node),
   });
 
   // Uploads stream: this scope's body parser hands the request stream through untouched.

@@ -20,7 +20,7 @@ import { authorize, type FilesAction } from './policy.js';
 import { createPreviews } from './preview/previews.js';
 import { createOfficeConverter } from './preview/soffice.js';
 import { zipFolder } from './commands/zipFolder.js';
-import { addFavorite, listFavorites, recentFiles, removeFavorite } from './commands/favorites.js';
+import { addFavorite, listFavorites, markOpened, recentFiles, removeFavorite } from './commands/favorites.js';
 import { appendToUpload, createUpload, ownUpload, terminateUpload, type NewUpload } from './uploads/uploads.js';
 import type { NodeRow, SpaceRow } from './tables.js';
 
@@ -141,6 +141,8 @@ export function createFilesService(ctx: FilesContext) {
     removeFavorite: (user: UserView, nodeId: string) => removeFavorite(ctx, user, nodeId),
     listFavorites: (user: UserView) => listFavorites(ctx, user),
     recentFiles: (user: UserView, limit: number) => recentFiles(ctx, user, limit),
+    /** The person opened the file (downloaded, previewed, opened in the editor): it shows in their Recent. */
+    markOpened: (user: UserView, node: NodeRow) => markOpened(ctx, user, node),
 
     /** Resumable (tus) uploads: uploads/uploads.ts. */
     createUpload: (actor: FilesActor, input: NewUpload) => createUpload(ctx, actor, input),

@@ -235,6 +235,7 @@ export class FilesStore {
       await this.q(tx).deleteFrom('files_shares').where('node_id', 'in', part).execute();
       await this.q(tx).deleteFrom('files_links').where('node_id', 'in', part).execute();
       await this.q(tx).deleteFrom('files_favorites').where('node_id', 'in', part).execute();
+      await this.q(tx).deleteFrom('files_opened').where('node_id', 'in', part).execute();
       await this.q(tx).deleteFrom('files_wopi_locks').where('node_id', 'in', part).execute();
       // Their extracted text goes with them.
       await new SearchStore(this.database).remove(part, tx);

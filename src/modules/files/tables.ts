@@ -174,6 +174,13 @@ export interface FavoriteRow {
   created_at: string;
 }
 
+/** When someone last opened a file (download, preview, editor): their Recent list. */
+export interface OpenedRow {
+  user_id: string;
+  node_id: string;
+  opened_at: string;
+}
+
 /** An upload the virus scanner refused, kept (quarantine mode) for administrators to inspect. */
 export interface QuarantineRow {
   id: string;
@@ -220,6 +227,7 @@ export type FilesTables = {
   files_uploads: UploadRow;
   files_upload_parts: UploadPartRow;
   files_favorites: FavoriteRow;
+  files_opened: OpenedRow;
   files_wopi_locks: WopiLockRow;
   files_quarantine: QuarantineRow;
   files_search_docs: SearchDocRow;

@@ -665,7 +665,7 @@ export const en = {
   },
   recent: {
     title: 'Recent',
-    intro: 'Files changed most recently in your spaces and in what is shared with you.',
+    intro: 'Files you opened or that changed most recently, in your spaces and in what is shared with you.',
     empty: 'No files yet.',
   },
   sharing: {

@@ -667,7 +667,7 @@ export const fr: Catalogue = {
   },
   recent: {
     title: 'Récents',
-    intro: 'Les fichiers modifiés le plus récemment dans vos espaces et dans ce qui est partagé avec vous.',
+    intro: 'Les fichiers que vous avez ouverts ou qui ont changé le plus récemment, dans vos espaces et dans ce qui est partagé avec vous.',
     empty: 'Aucun fichier pour l’instant.',
   },
   sharing: {

@@ -41,20 +41,48 @@ export async function listFavorites(ctx: FilesContext, user: UserView): Promise<
   return rows.filter((_, i) => visible[i]);
 }
 
+/** How long an open keeps a file in Recent (the sweep forgets older ones). */
+export const OPENED_KEPT_DAYS = 90;
+
 /**
- * Files recently changed in the person's spaces and below what is shared with them, newest first.
- * Every row is checked with the policy once more, so the list never shows what one cannot open.
+ * Files the person opened (download, preview, editor) or that changed in their spaces and below
+ * what is shared with them, by the later of the two, newest first. Every row is checked with the
+ * policy once more, so the list never shows what one cannot open (a share ended since, say).
  */
 export async function recentFiles(ctx: FilesContext, user: UserView, limit: number): Promise<NodeRow[]> {
   const spaces = await spacesOf(ctx, user);
   const groupIds = await ctx.identity.groupIdsOf(user.id);
   const sharedRoots = (await ctx.store.sharesTo(user.id, groupIds)).map((s) => s.node_id).filter((id, i, all) => all.indexOf(id) === i);
-  const [own, shared] = await Promise.all([store(ctx).recentInSpaces(spaces.map((s) => s.id), limit), store(ctx).recentBelow(sharedRoots, limit)]);
-  const seen = new Set<string>();
-  const merged = [...own, ...shared]
-    .filter((n) => (seen.has(n.id) ? false : (seen.add(n.id), true)))
-    .sort((a, b) => (a.modified_at < b.modified_at ? 1 : a.modified_at > b.modified_at ? -1 : a.id.localeCompare(b.id)))
-    .slice(0, limit);
+  const [own, shared, opened] = await Promise.all([
+    store(ctx).recentInSpaces(spaces.map((s) => s.id), limit),
+    store(ctx).recentBelow(sharedRoots, limit),
+    store(ctx).recentlyOpened(user.id, limit),
+  ]);
+  const byId = new Map<string, { node: NodeRow; at: string }>();
+  const note = (node: NodeRow, at: string) => {
+    const seen = byId.get(node.id);
+    if (!seen || at > seen.at) byId.set(node.id, { node, at });
+  };
+  for (const n of [...own, ...shared]) note(n, n.modified_at);
+  for (const o of opened) note(o.node, o.openedAt > o.node.modified_at ? o.openedAt : o.node.modified_at);
+  const merged = [...byId.values()]
+    .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.node.id.localeCompare(b.node.id)))
+    .slice(0, limit)
+    .map((e) => e.node);
   const visible = await Promise.all(merged.map((n) => canView(ctx, user, n)));
   return merged.filter((_, i) => visible[i]);
+}
+
+/** The person opened the file (they could: callers checked). Never fails the open itself. */
+export async function markOpened(ctx: FilesContext, user: UserView, node: NodeRow): Promise<void> {
+  if (node.kind !== 'file') return;
+  try {
+    await store(ctx).markOpened(user.id, node.id, now());
+  } catch (err) {
+    ctx.platform.log.warn({ err, nodeId: node.id }, 'could not remember that a file was opened (Recent)');
+  }
+}
+
+export async function forgetOldOpens(ctx: FilesContext): Promise<void> {
+  await store(ctx).forgetOpenedBefore(new Date(Date.now() - OPENED_KEPT_DAYS * 86_400_000).toISOString());
 }

@@ -51,6 +51,42 @@ export class FavoritesStore {
     return rows.map(({ favorited_at, ...node }) => ({ node: { ...node, size: Number(node.size) }, favoritedAt: favorited_at }));
   }
 
+  /**
+   * Remembers that the person opened the file now. Bookkeeping (database.bookkeeping): losing the
+   * last few in a power cut only makes Recent a little older, and a download must not wait for a flush.
+   */
+  async markOpened(userId: string, nodeId: string, at: string): Promise<void> {
+    await this.database.bookkeeping((db) =>
+      db
+        .withTables<FilesTables>()
+        .insertInto('files_opened')
+        .values({ user_id: userId, node_id: nodeId, opened_at: at })
+        .onConflict((oc) => oc.columns(['user_id', 'node_id']).doUpdateSet({ opened_at: at }))
+        .execute(),
+    );
+  }
+
+  /** Live files the person opened, most recent first, with when. */
+  async recentlyOpened(userId: string, limit: number): Promise<{ node: NodeRow; openedAt: string }[]> {
+    const rows = await this.q()
+      .selectFrom('files_opened as o')
+      .innerJoin('files_nodes as n', 'n.id', 'o.node_id')
+      .selectAll('n')
+      .select('o.opened_at')
+      .where('o.user_id', '=', userId)
+      .where('n.trash_id', 'is', null)
+      .where('n.kind', '=', 'file')
+      .orderBy('o.opened_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(({ opened_at, ...node }) => ({ node: { ...node, size: Number(node.size) }, openedAt: opened_at }));
+  }
+
+  /** Forgets opens older than `before` (the hourly sweep keeps the table small). */
+  async forgetOpenedBefore(before: string): Promise<void> {
+    await this.q().deleteFrom('files_opened').where('opened_at', '<', before).execute();
+  }
+
   /** Live files of these spaces, most recently changed first. */
   async recentInSpaces(spaceIds: string[], limit: number): Promise<NodeRow[]> {
     if (spaceIds.length === 0) return [];

@@ -14,7 +14,17 @@ const noQuery = z.object({}).strict();
  * `<base>/preview` (what can be shown), `<base>/preview/content`, `<base>/thumbnail?size=`.
  * `resolve` does the access check, the same one a download of the item does.
  */
-export function registerPreviewRoutes(app: FastifyInstance, opts: { base: string; previews: Previews; resolve: (req: FastifyRequest) => Promise<NodeRow>; preHandler?: preHandlerHookHandler }): void {
+export function registerPreviewRoutes(
+  app: FastifyInstance,
+  opts: {
+    base: string;
+    previews: Previews;
+    resolve: (req: FastifyRequest) => Promise<NodeRow>;
+    preHandler?: preHandlerHookHandler;
+    /** Called when the preview itself is shown (not for descriptions or thumbnails): Recent. */
+    opened?: (req: FastifyRequest, node: NodeRow) => Promise<void>;
+  },
+): void {
   const { base, previews, resolve } = opts;
   const route = opts.preHandler ? { preHandler: opts.preHandler } : {};
 
@@ -33,7 +43,9 @@ export function registerPreviewRoutes(app: FastifyInstance, opts: { base: string
   app.get(`${base}/preview/content`, route, async (req, reply) => {
     parse(noQuery, req.query, 'query');
     const node = await resolve(req);
-    return sendRendition(req, reply, await previews.content(node));
+    const rendition = await previews.content(node);
+    await opts.opened?.(req, node);
+    return sendRendition(req, reply, rendition);
   });
 
   app.get(`${base}/thumbnail`, route, async (req, reply) => {

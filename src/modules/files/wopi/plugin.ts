@@ -36,6 +36,7 @@ export async function registerWopi(app: FastifyInstance, platform: Platform, ser
     const { id } = parse(nodeParams, req.params);
     parse(emptyBody, req.body);
     const issued = await service.wopi.issueToken(req.auth!.user, id);
+    await service.markOpened(req.auth!.user, issued.node);
     const wopiSrc = filesUrl + encodeURIComponent(issued.node.id);
     let actionUrl: string | undefined;
     if (discovery) {
