@@ -52,7 +52,7 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
   checkPreconditions(before, input);
   // Checked before reading the body too, so a refused upload is not stored first.
   await assertWopiWritable(ctx, before, input.wopiLock);
-  const quota = await quotaOf(ctx, input.space);
+  const quota = await quotaOf(ctx, input.space, actor.user);
   let allowance = Number.MAX_SAFE_INTEGER;
   if (quota !== null) {
     const used = await ctx.store.usedBytes(input.space.id);

@@ -154,6 +154,14 @@ describe('WebDAV', () => {
     });
     expect(chunked).toBe(507);
     expect((await dav(alice, 'GET', '/dav/files/alice/big2.bin')).status).toBe(404);
+
+    // A quota lowered by an administrator holds on the very next request, though the client's
+    // credentials are remembered (the person's view carries the quota).
+    expect((await dav(alice, 'PUT', '/dav/files/alice/small.bin', {}, Buffer.alloc(100, 1))).status).toBe(201);
+    await ts.identity.service.updateUser(alice.user.id, { quotaBytes: used + 50 }, TEST_ACTOR);
+    expect((await dav(alice, 'PUT', '/dav/files/alice/small2.bin', {}, Buffer.alloc(100, 1))).status).toBe(507);
+    await ts.identity.service.updateUser(alice.user.id, { quotaBytes: 50_000 }, TEST_ACTOR);
+    expect((await dav(alice, 'PUT', '/dav/files/alice/small2.bin', {}, Buffer.alloc(100, 1))).status).toBe(201);
   });
 
   it('serialises concurrent writers of one name, and serves deep paths', async () => {
