@@ -32,7 +32,8 @@ describe('WebDAV clients: rclone and cadaver', () => {
       'empty.txt': Buffer.alloc(0),
     };
     for (const [name, body] of Object.entries(files)) writeFileSync(join(src, name), body);
-    const { stdout: obscured } = await run('rclone', ['obscure', alice.appPassword]);
+    // `--`: an app password may start with "-", which rclone would take for a flag (one run in 64).
+    const { stdout: obscured } = await run('rclone', ['obscure', '--', alice.appPassword]);
     const env = {
       ...process.env,
       RCLONE_CONFIG: join(work, 'none.conf'),

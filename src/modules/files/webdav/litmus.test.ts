@@ -19,7 +19,8 @@ describe('litmus, the WebDAV compliance suite', () => {
   });
 
   it('passes basic, copymove, props, locks and http', async () => {
-    const { stdout } = await run('litmus', [alice.davUrl, alice.user.username, alice.appPassword], {
+    // `--`: an app password may start with "-", which litmus would take for an option.
+    const { stdout } = await run('litmus', ['--', alice.davUrl, alice.user.username, alice.appPassword], {
       env: { ...process.env, TESTS: 'basic copymove props locks http' },
       timeout: 60_000,
       maxBuffer: 4 * 1024 * 1024,
