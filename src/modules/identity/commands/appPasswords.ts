@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { now } from '../../../platform/db/database.js';
 import { NotFoundError, TooManyRequestsError } from '../../../platform/errors.js';
-import { randomToken, sha256Hex } from '../../../platform/crypto/tokens.js';
+import { readableSecret, sha256Hex } from '../../../platform/crypto/tokens.js';
 import { verifyPassword } from '../passwords.js';
 import { presentAppPassword, type AppPasswordView } from '../presenters.js';
 import type { Actor, UserView } from '../types.js';
@@ -13,9 +13,9 @@ import { hasSecondFactor, userView } from './views.js';
 // Written at most once a minute per app password: IMAP clients authenticate on every connection.
 const TOUCH_INTERVAL_MS = 60_000;
 
-/** 32 random bytes: SHA-256 is enough for a secret nobody can guess, and fast for IMAP. */
+/** ~238 random bits: SHA-256 is enough for a secret nobody can guess, and fast for IMAP. */
 export async function createAppPassword(ctx: IdentityContext, userId: string, name: string, actor: Actor): Promise<AppPasswordView & { password: string }> {
-  const password = randomToken(32);
+  const password = readableSecret();
   const row = { id: randomUUID(), user_id: userId, name, secret_hash: sha256Hex(password), created_at: now(), last_used_at: null };
   await ctx.store.transaction(async (tx) => {
     await ctx.store.insertAppPassword(row, tx);
