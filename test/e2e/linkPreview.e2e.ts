@@ -18,7 +18,7 @@ const README = 'Plain text, never interpreted: <b>not bold</b>\n';
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 const journey = useJourney();
-const links: Record<'pdf' | 'image' | 'folder' | 'binary' | 'password' | 'upload', string> = { pdf: '', image: '', folder: '', binary: '', password: '', upload: '' };
+const links: Record<'pdf' | 'image' | 'folder' | 'binary' | 'password' | 'passwordFolder' | 'upload', string> = { pdf: '', image: '', folder: '', binary: '', password: '', passwordFolder: '', upload: '' };
 let pdfId = '';
 
 async function visitor(opts: { acceptDownloads?: boolean } = {}): Promise<WatchedContext & { previews: string[] }> {
@@ -64,6 +64,7 @@ describe('Previews on the public link page', () => {
     links.binary = await link(binaryId, { role: 'view' });
     links.folder = await link(folder, { role: 'view' });
     links.password = await link(pdfId, { role: 'view', password: LINK_PASSWORD });
+    links.passwordFolder = await link(folder, { role: 'view', password: LINK_PASSWORD });
     links.upload = await link(folder, { role: 'upload' });
   });
 
@@ -179,6 +180,23 @@ describe('Previews on the public link page', () => {
     await preview.locator('canvas[data-rendered="1"]').waitFor({ timeout: 30_000 });
     await preview.locator('.textLayer').getByText('Annual report of Tessera').waitFor();
     await expectAccessible(page, 'public password link, unlocked');
+  });
+
+  it('once a password link’s access runs out, the page asks for the password again instead of failing', async () => {
+    const { page } = await visitor();
+    await page.goto(links.passwordFolder);
+    await page.getByLabel('Link password').fill(LINK_PASSWORD);
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('button', { name: 'notes.md' }).waitFor();
+    // The hour-long unlock ends: the browser no longer holds a valid access cookie.
+    await page.context().clearCookies();
+    await page.getByRole('button', { name: 'notes.md' }).click();
+    await page.getByText('Your access to this link has run out. Enter the password again to go on.').waitFor();
+    await expectAccessible(page, 'public password link, access ran out');
+    await page.getByLabel('Link password').fill(LINK_PASSWORD);
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('button', { name: 'notes.md' }).click();
+    await page.getByRole('dialog', { name: 'notes.md' }).locator('.preview-markdown').getByRole('heading', { name: 'Reading list' }).waitFor();
   });
 
   it('an upload-only link shows no previews', async () => {

@@ -681,6 +681,7 @@ export const en = {
       errorTitle: 'Something went wrong',
       errorBody: 'The server could not open this link. Reload the page in a moment.',
       passwordIntro: 'This link is protected by a password. Enter the one you were given.',
+      accessExpired: 'Your access to this link has run out. Enter the password again to go on.',
       password: 'Link password',
       open: 'Open',
       wrongPassword: 'Wrong password. Check it with the person who sent you the link and try again.',

@@ -683,6 +683,7 @@ export const fr: Catalogue = {
       errorTitle: 'Un problème est survenu',
       errorBody: 'Le serveur n’a pas pu ouvrir ce lien. Rechargez la page dans un instant.',
       passwordIntro: 'Ce lien est protégé par un mot de passe. Saisissez celui qui vous a été donné.',
+      accessExpired: 'Votre accès à ce lien a expiré. Saisissez de nouveau le mot de passe pour continuer.',
       password: 'Mot de passe du lien',
       open: 'Ouvrir',
       wrongPassword: 'Mot de passe erroné. Vérifiez-le auprès de la personne qui vous a envoyé le lien et réessayez.',

@@ -44,9 +44,10 @@ export function PublicLinkPage({ token }: { token: string }) {
   const { t } = useTranslation();
   usePageTitle(t('sharing.public.title'));
   const base = `/api/public/links/${enc(token)}`;
-  const previews = useMemo(() => linkPreviews(token), [token]);
   const [info, setInfo] = useState<LinkInfo | null>(null);
   const [problem, setProblem] = useState<{ kind: Problem; minutes: number | null } | null>(null);
+  // The password unlock lasts an hour; past it the page asks again instead of showing errors.
+  const [expired, setExpired] = useState(false);
 
   const load = useCallback(async () => {
     try {
@@ -56,6 +57,11 @@ export function PublicLinkPage({ token }: { token: string }) {
       setProblem({ kind: problemOf(e), minutes: null });
     }
   }, [base]);
+  const accessExpired = useCallback(() => {
+    setExpired(true);
+    void load();
+  }, [load]);
+  const previews = useMemo(() => linkPreviews(token, accessExpired), [token, accessExpired]);
 
   useEffect(() => {
     void load();
@@ -68,14 +74,18 @@ export function PublicLinkPage({ token }: { token: string }) {
     body = (
       <PasswordForm
         base={base}
-        onUnlocked={() => void load()}
+        expired={expired}
+        onUnlocked={() => {
+          setExpired(false);
+          void load();
+        }}
         onLocked={(minutes) => setProblem({ kind: 'locked', minutes })}
         onGone={() => setProblem({ kind: 'gone', minutes: null })}
       />
     );
   } else if (info.role === 'upload') body = <UploadArea base={base} folderId={info.item.id} onGone={() => setProblem({ kind: 'gone', minutes: null })} />;
   else if (info.item.kind === 'file') body = <FileCard base={base} node={info.item} previews={previews} />;
-  else body = <FolderList base={base} root={info.item} previews={previews} onGone={() => setProblem({ kind: 'gone', minutes: null })} />;
+  else body = <FolderList base={base} root={info.item} previews={previews} onGone={() => setProblem({ kind: 'gone', minutes: null })} onExpired={accessExpired} />;
   // A file shown inline wants more room than a form.
   const showsFile = !problem && info?.unlocked && info.role !== 'upload' && info.item?.kind === 'file';
 
@@ -102,7 +112,7 @@ function ProblemView({ kind, minutes }: { kind: Problem; minutes: number | null 
   return <Alert kind="error" title={t('sharing.public.errorTitle')}>{t('sharing.public.errorBody')}</Alert>;
 }
 
-function PasswordForm({ base, onUnlocked, onLocked, onGone }: { base: string; onUnlocked: () => void; onLocked: (minutes: number | null) => void; onGone: () => void }) {
+function PasswordForm({ base, expired, onUnlocked, onLocked, onGone }: { base: string; expired: boolean; onUnlocked: () => void; onLocked: (minutes: number | null) => void; onGone: () => void }) {
   const { t } = useTranslation();
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -126,7 +136,7 @@ function PasswordForm({ base, onUnlocked, onLocked, onGone }: { base: string; on
   };
   return (
     <form onSubmit={(e) => void submit(e)} noValidate>
-      <p>{t('sharing.public.passwordIntro')}</p>
+      {expired ? <Alert kind="info">{t('sharing.public.accessExpired')}</Alert> : <p>{t('sharing.public.passwordIntro')}</p>}
       <TextField label={t('sharing.public.password')} type="password" autoComplete="off" value={password} onChange={(e) => setPassword(e.target.value)} error={error} required />
       <Button type="submit" variant="primary" busy={busy}>
         {t('sharing.public.open')}
@@ -161,7 +171,7 @@ interface PublicListing {
   total: number;
 }
 
-function FolderList({ base, root, previews, onGone }: { base: string; root: PublicNode; previews: PreviewSource; onGone: () => void }) {
+function FolderList({ base, root, previews, onGone, onExpired }: { base: string; root: PublicNode; previews: PreviewSource; onGone: () => void; onExpired: () => void }) {
   const { t } = useTranslation();
   const fmt = useFilesFormat();
   const [trail, setTrail] = useState<PublicNode[]>([root]);
@@ -182,10 +192,11 @@ function FolderList({ base, root, previews, onGone }: { base: string; root: Publ
       .catch((e: unknown) => {
         if (ctl.signal.aborted) return;
         if (problemOf(e) === 'gone') onGone();
+        else if (e instanceof ApiError && e.status === 401) onExpired();
         else setFailed(true);
       });
     return () => ctl.abort();
-  }, [base, current.id, onGone]);
+  }, [base, current.id, onGone, onExpired]);
   return (
     <section aria-labelledby={headingId}>
       <nav aria-label={t('sharing.public.path')} className="public-trail">

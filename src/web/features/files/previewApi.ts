@@ -1,4 +1,4 @@
-import { api } from '../../app/api.js';
+import { api, ApiError } from '../../app/api.js';
 import type { FileNode } from './api.js';
 
 /** GET <item>/preview (docs/api.md, "Previews and thumbnails"). */
@@ -43,8 +43,21 @@ function sourceAt(itemBase: (id: string) => string, visitor: boolean): PreviewSo
 /** The signed-in person's files (GET /api/files/nodes/:id/...). */
 export const filesPreviews: PreviewSource = sourceAt((id) => `/api/files/nodes/${enc(id)}`, false);
 
-/** The items of a public link; a password link's access cookie is scoped to this path. */
-export const linkPreviews = (token: string): PreviewSource => sourceAt((id) => `/api/public/links/${enc(token)}/nodes/${enc(id)}`, true);
+/**
+ * The items of a public link; a password link's access cookie is scoped to this path. The unlock
+ * lasts an hour: `onAccessExpired` hears of a 401 so the page can ask for the password again.
+ */
+export function linkPreviews(token: string, onAccessExpired?: () => void): PreviewSource {
+  const source = sourceAt((id) => `/api/public/links/${enc(token)}/nodes/${enc(id)}`, true);
+  return {
+    ...source,
+    info: (id, signal) =>
+      source.info(id, signal).catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 401) onAccessExpired?.();
+        throw e;
+      }),
+  };
+}
 
 const THUMBNAILED = /\.(jpe?g|png|gif|webp|avif|tiff?|pdf|docx|xlsx|pptx|odt|ods|odp|doc|xls|ppt|rtf)$/i;
 
