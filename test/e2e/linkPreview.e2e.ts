@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { useJourney, completeSetup, expectAccessible, shot, startTessera, type WatchedContext, horizontalOverflow, darkPixels } from './harness.js';
-import { minimalDocx, minimalPdf } from '../../src/modules/files/preview/testing/fixtures.js';
+import { minimalDocx, minimalPdf } from '../../src/modules/files/testing/documents.js';
 
 /**
  * Previews on the public link page, opened signed out: a shared PDF page by page, a shared image,

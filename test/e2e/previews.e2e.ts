@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { useJourney, completeSetup, expectAccessible, shot, darkPixels } from './harness.js';
-import { minimalPdf } from '../../src/modules/files/preview/testing/fixtures.js';
+import { minimalPdf } from '../../src/modules/files/testing/documents.js';
 
 /**
  * Previews through the real UI: a PDF opens in the pdf.js viewer (canvas drawn, text layer,

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, setupAdmin, signIn, startTestServer, type TestClient, type TestServer } from '../../../test-support/identity.js';
 import type { FilesTables } from '../tables.js';
-import { minimalDocx, minimalPdf, pdfText } from './testing/fixtures.js';
+import { minimalDocx, minimalPdf, pdfText } from '../testing/documents.js';
 
 interface Node {
   id: string;
