@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { createUser, TEST_ACTOR, type TestServer } from '../../../test-support/identity.js';
 import type { NewUser, UserView } from '../../identity/types.js';
 
@@ -22,4 +23,24 @@ export async function davUser(ts: TestServer, input: Partial<NewUser> & { userna
     davUrl: `${ts.url}/dav/files/${user.username}/`,
     auth: 'Basic ' + Buffer.from(`${user.username}:${appPassword}`).toString('base64'),
   };
+}
+
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A request with the path sent exactly as given (fetch would normalise "..", WebDAV tests must not). */
+export function rawRequest(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer): Promise<RawAnswer> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

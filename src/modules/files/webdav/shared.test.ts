@@ -1,24 +1,7 @@
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_ACTOR, startTestServer, type TestServer } from '../../../test-support/identity.js';
 import type { FilesModule } from '../module.js';
-import { davUser, type DavUser } from '../testing/fixtures.js';
-
-type Answer = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
-
-/** A request with the path sent exactly as given. */
-function raw(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
-  const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { davUser, rawRequest as raw, type DavUser, type RawAnswer } from '../testing/fixtures.js';
 
 const hrefs = (body: string) => [...body.matchAll(/<D:href>([^<]*)<\/D:href>/g)].map((m) => m[1]!);
 const LOCK_BODY = '<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>';
@@ -39,7 +22,7 @@ describe('WebDAV: items shared with a person at /dav/shared/<username>/', () => 
   };
   const share = async (owner: DavUser, path: string, to: string, role: 'view' | 'edit') =>
     (await files.service.createShare({ user: owner.user }, (await nodeAt(owner, path)).id, { grantee: { type: 'user', login: to }, role })).share;
-  const ok = async (res: Promise<Answer>, status: number) => {
+  const ok = async (res: Promise<RawAnswer>, status: number) => {
     const r = await res;
     expect(r.status, r.body).toBe(status);
     return r;

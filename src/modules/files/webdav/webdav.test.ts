@@ -3,21 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_ACTOR, startTestServer, type TestServer } from '../../../test-support/identity.js';
 import type { FilesModule } from '../module.js';
 import type { FilesTables } from '../tables.js';
-import { davUser, type DavUser } from '../testing/fixtures.js';
-
-/** A request with the path sent exactly as given (fetch would normalise "..", we must not). */
-function raw(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
-  const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { davUser, rawRequest as raw, type DavUser } from '../testing/fixtures.js';
 
 describe('WebDAV', () => {
   let ts: TestServer;
