@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, signIn, startTestServer, TEST_ACTOR, type TestClient, type TestServer } from '../../test-support/identity.js';
+import { restUpload } from './testing/fixtures.js';
 
 interface Node {
   id: string;
@@ -17,12 +18,7 @@ interface Space {
 }
 
 async function upload(c: TestClient, base: string, folderId: string, name: string, body: string) {
-  const res = await fetch(`${base}/api/files/nodes/${folderId}/upload?name=${encodeURIComponent(name)}`, {
-    method: 'PUT',
-    headers: { cookie: c.cookie, 'x-csrf-token': c.csrf, 'content-type': 'text/plain' },
-    body,
-  });
-  return (await res.json()) as Node;
+  return (await (await restUpload(c, base, folderId, name, body, 'text/plain')).json()) as Node;
 }
 
 describe('moving between spaces', () => {

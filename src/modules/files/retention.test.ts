@@ -2,14 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, signIn, startTestServer, type TestClient, type TestServer } from '../../test-support/identity.js';
 import type { FilesModule } from './module.js';
 import type { FilesTables } from './tables.js';
+import { restUpload } from './testing/fixtures.js';
 
 async function upload(c: TestClient, base: string, folderId: string, name: string, body: string) {
-  const res = await fetch(`${base}/api/files/nodes/${folderId}/upload?name=${encodeURIComponent(name)}`, {
-    method: 'PUT',
-    headers: { cookie: c.cookie, 'x-csrf-token': c.csrf, 'content-type': 'text/plain' },
-    body,
-  });
-  return (await res.json()) as { id: string };
+  return (await (await restUpload(c, base, folderId, name, body, 'text/plain')).json()) as { id: string };
 }
 
 describe('version and trash policies follow their settings', () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, setupAdmin, signIn, startTestServer, TEST_ACTOR, type TestClient, type TestServer } from '../../test-support/identity.js';
+import { restUpload } from './testing/fixtures.js';
 
 interface AdminSpace {
   id: string;
@@ -10,11 +11,7 @@ interface AdminSpace {
 }
 
 async function upload(c: TestClient, base: string, folderId: string, name: string, body: string) {
-  const res = await fetch(`${base}/api/files/nodes/${folderId}/upload?name=${encodeURIComponent(name)}`, {
-    method: 'PUT',
-    headers: { cookie: c.cookie, 'x-csrf-token': c.csrf, 'content-type': 'text/plain' },
-    body,
-  });
+  const res = await restUpload(c, base, folderId, name, body, 'text/plain');
   return { status: res.status, body: (await res.json()) as { error?: { code: string; details?: { quotaBytes: number; usedBytes: number } } } };
 }
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, setupAdmin, signIn, startTestServer, type TestClient, type TestServer } from '../../../test-support/identity.js';
 import type { FilesTables } from '../tables.js';
 import { minimalDocx, minimalPdf, pdfText } from '../testing/documents.js';
+import { uploadOk } from '../testing/fixtures.js';
 
 interface Node {
   id: string;
@@ -19,15 +20,7 @@ interface Preview {
   thumbnailUrl: string | null;
 }
 
-async function upload(c: TestClient, base: string, folderId: string, name: string, body: Buffer | string, type = 'application/octet-stream'): Promise<Node> {
-  const res = await fetch(`${base}/api/files/nodes/${folderId}/upload?name=${encodeURIComponent(name)}`, {
-    method: 'PUT',
-    headers: { cookie: c.cookie, 'x-csrf-token': c.csrf, 'content-type': type },
-    body: typeof body === 'string' ? body : new Uint8Array(body),
-  });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
-  return (await res.json()) as Node;
-}
+const upload = (c: TestClient, base: string, folderId: string, name: string, body: Buffer | string, type?: string) => uploadOk<Node>(c, base, folderId, name, body, type);
 
 /** Binary GET with the session: the test client reads bodies as text. */
 async function getBytes(c: TestClient | null, url: string, headers: Record<string, string> = {}) {

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, setupAdmin, signIn, startTestServer, type TestClient, type TestServer } from '../../../test-support/identity.js';
-import { davUser, type DavUser } from '../testing/fixtures.js';
+import { davUser, restUpload, type DavUser } from '../testing/fixtures.js';
 import { EICAR, EICAR_SIGNATURE, freePort, startClamd, type TestClamd } from '../testing/clamd.js';
 import type { FilesTables } from '../tables.js';
 import { createClamdScanner } from './clamd.js';
@@ -16,11 +16,7 @@ interface Space {
 }
 
 async function upload(c: TestClient, base: string, folderId: string, name: string, body: string | Buffer) {
-  const res = await fetch(`${base}/api/files/nodes/${folderId}/upload?name=${encodeURIComponent(name)}`, {
-    method: 'PUT',
-    headers: { cookie: c.cookie, 'x-csrf-token': c.csrf, 'content-type': 'application/octet-stream' },
-    body: typeof body === 'string' ? body : new Uint8Array(body),
-  });
+  const res = await restUpload(c, base, folderId, name, body);
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as { id: string; error?: { code: string; message: string; details?: { signature?: string } } } };
 }

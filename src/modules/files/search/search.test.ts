@@ -5,6 +5,7 @@ import type { FilesTables } from '../tables.js';
 import { DEFAULT_LIMITS, extractText } from './extractText.js';
 import { SearchStore } from './searchStore.js';
 import type { FilesModule } from '../module.js';
+import { uploadOk } from '../testing/fixtures.js';
 
 interface Node {
   id: string;
@@ -21,15 +22,7 @@ interface Hit {
   matched: { name: boolean; content: boolean };
 }
 
-async function upload(c: TestClient, base: string, folderId: string, name: string, body: string | Buffer, type = 'application/octet-stream') {
-  const res = await fetch(`${base}/api/files/nodes/${folderId}/upload?name=${encodeURIComponent(name)}`, {
-    method: 'PUT',
-    headers: { cookie: c.cookie, 'x-csrf-token': c.csrf, 'content-type': type },
-    body: typeof body === 'string' ? body : new Uint8Array(body),
-  });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
-  return (await res.json()) as Node;
-}
+const upload = (c: TestClient, base: string, folderId: string, name: string, body: string | Buffer, type?: string) => uploadOk<Node>(c, base, folderId, name, body, type);
 
 describe('files search', () => {
   let ts: TestServer;

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
-import { createUser, TEST_ACTOR, type TestServer } from '../../../test-support/identity.js';
+import { expect } from 'vitest';
+import { createUser, TEST_ACTOR, type TestClient, type TestServer } from '../../../test-support/identity.js';
 import type { NewUser, UserView } from '../../identity/types.js';
 
 export interface DavUser {
@@ -43,4 +44,20 @@ export function rawRequest(base: string, method: string, path: string, headers: 
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** PUT a file into a folder over REST as the signed-in client (the upload route of docs/api.md). */
+export function restUpload(c: TestClient, base: string, folderId: string, name: string, body: string | Buffer, type = 'application/octet-stream'): Promise<Response> {
+  return fetch(`${base}/api/files/nodes/${folderId}/upload?name=${encodeURIComponent(name)}`, {
+    method: 'PUT',
+    headers: { cookie: c.cookie, 'x-csrf-token': c.csrf, 'content-type': type },
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
+}
+
+/** The same, for uploads that must succeed: the new item as the API presents it. */
+export async function uploadOk<T>(c: TestClient, base: string, folderId: string, name: string, body: string | Buffer, type = 'application/octet-stream'): Promise<T> {
+  const res = await restUpload(c, base, folderId, name, body, type);
+  expect(res.status, await res.clone().text()).toBeLessThan(300);
+  return (await res.json()) as T;
 }
