@@ -1,9 +1,10 @@
 import type { ReactNode, SVGProps } from 'react';
 
 /** Inline SVG icons (no icon font, nothing fetched). Decorative unless given a title. */
-type IconProps = SVGProps<SVGSVGElement> & { title?: string };
+export type IconProps = SVGProps<SVGSVGElement> & { title?: string };
 
-function Icon({ title, children, className, ...rest }: IconProps & { children: ReactNode }) {
+/** The frame every icon shares (24×24 stroke drawing); feature folders draw their own icons in it. */
+export function Icon({ title, children, className, ...rest }: IconProps & { children: ReactNode }) {
   return (
     <svg
       viewBox="0 0 24 24"

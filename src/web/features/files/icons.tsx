@@ -1,15 +1,7 @@
-import type { ReactNode, SVGProps } from 'react';
+import { Icon as Svg, type IconProps as P } from '../../ui/icons.js';
 
 /** Icons the files page needs beyond the shared set; inline SVG, decorative. */
-type P = SVGProps<SVGSVGElement>;
-
-function Svg({ children, className, ...rest }: P & { children: ReactNode }) {
-  return (
-    <svg viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" className={`icon ${className ?? ''}`} aria-hidden="true" focusable="false" {...rest}>
-      {children}
-    </svg>
-  );
-}
+export { IconGrid } from '../../ui/icons.js';
 
 export const IconMore = (p: P) => (
   <Svg {...p}>
@@ -88,13 +80,5 @@ export const IconShared = (p: P) => (
 export const IconList = (p: P) => (
   <Svg {...p}>
     <path d="M8 6h13M8 12h13M8 18h13M3.5 6h.01M3.5 12h.01M3.5 18h.01" />
-  </Svg>
-);
-export const IconGrid = (p: P) => (
-  <Svg {...p}>
-    <rect x="3" y="3" width="7" height="7" rx="1" />
-    <rect x="14" y="3" width="7" height="7" rx="1" />
-    <rect x="3" y="14" width="7" height="7" rx="1" />
-    <rect x="14" y="14" width="7" height="7" rx="1" />
   </Svg>
 );
