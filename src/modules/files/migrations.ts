@@ -289,6 +289,15 @@ export const filesMigrations: MigrationSet = {
   // tessera_fold on its connection and FTS5 already folds; PostgreSQL gets the same function here
   // and its text index is rebuilt from folded text.
   // Recent lists what a person opened as well as what changed (OneDrive's "Recent").
+  '2026112413_files_inline_content': {
+    async up(db, dialect) {
+      await db.schema
+        .createTable('files_inline_content')
+        .addColumn('blob_key', 'text', (c) => c.primaryKey())
+        .addColumn('content', dialect === 'postgres' ? sql`bytea` : 'blob', (c) => c.notNull())
+        .execute();
+    },
+  },
   '2026112412_files_opened': {
     async up(db) {
       await db.schema

@@ -22,6 +22,7 @@ import { registerQuarantineRoutes } from './scan/routes.js';
 import { ScannerUnavailableError } from './scan/errors.js';
 import { forgetOldOpens } from './commands/favorites.js';
 import { drainIndexQueue, indexMissing } from './search/indexContent.js';
+import { deleteContent } from './content.js';
 
 const SWEEP_EVERY_MS = 3600_000;
 
@@ -84,7 +85,7 @@ export function createFilesModule(platform: Platform, identity: IdentityModule):
           if (!Array.isArray(keys)) return;
           for (const key of keys) {
             // Copies share blobs: a blob goes only when no file or version names it any more.
-            if (typeof key === 'string' && !(await ctx.store.isBlobReferenced(key))) await platform.blobs.delete(key);
+            if (typeof key === 'string' && !(await ctx.store.isBlobReferenced(key))) await deleteContent(ctx, key);
           }
           // Purged content takes its previews with it.
           await dropStaleRenditions(ctx, keys.filter((k): k is string => typeof k === 'string'));

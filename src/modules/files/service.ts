@@ -23,6 +23,7 @@ import { zipFolder } from './commands/zipFolder.js';
 import { addFavorite, listFavorites, markOpened, recentFiles, removeFavorite } from './commands/favorites.js';
 import { appendToUpload, createUpload, ownUpload, terminateUpload, type NewUpload } from './uploads/uploads.js';
 import type { NodeRow, SpaceRow } from './tables.js';
+import { openContent } from './content.js';
 
 export interface ListPage {
   limit: number;
@@ -82,7 +83,7 @@ export function createFilesService(ctx: FilesContext) {
 
     async readFile(node: NodeRow, range?: BlobRange): Promise<Readable> {
       if (node.kind !== 'file' || !node.blob_key) throw new NotFoundError('This item is a folder, not a file.');
-      return ctx.platform.blobs.get(node.blob_key, range);
+      return openContent(ctx, node.blob_key, range);
     },
 
     /** A folder as a zip stream; the caller checked view permission (service.node or a link). */

@@ -252,6 +252,21 @@ export class FilesStore {
     return v !== undefined;
   }
 
+  // --- small files' content (content.ts) ---
+
+  async insertInlineContent(key: string, content: Buffer, tx: Tx): Promise<void> {
+    await this.q(tx).insertInto('files_inline_content').values({ blob_key: key, content }).execute();
+  }
+
+  async inlineContent(key: string): Promise<Buffer | undefined> {
+    const row = await this.q().selectFrom('files_inline_content').select('content').where('blob_key', '=', key).executeTakeFirst();
+    return row ? Buffer.from(row.content) : undefined;
+  }
+
+  async deleteInlineContent(key: string): Promise<void> {
+    await this.q().deleteFrom('files_inline_content').where('blob_key', '=', key).execute();
+  }
+
   // --- uploads in flight ---
 
   /**

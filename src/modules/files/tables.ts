@@ -36,6 +36,15 @@ export interface NodeRow {
   trash_path: string | null;
 }
 
+/**
+ * The bytes of a small file, kept in the database instead of the blob store (content.ts). Keyed by
+ * the blob key the file and its versions name, so copies and versions share it as they share blobs.
+ */
+export interface InlineContentRow {
+  blob_key: string;
+  content: Buffer;
+}
+
 export interface VersionRow {
   id: string;
   node_id: string;
@@ -220,6 +229,7 @@ export type FilesTables = {
   files_props: PropRow;
   files_locks: LockRow;
   files_pending_blobs: PendingBlobRow;
+  files_inline_content: InlineContentRow;
   files_shares: ShareRow;
   files_links: LinkRow;
   files_link_attempts: LinkAttemptRow;

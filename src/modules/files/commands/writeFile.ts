@@ -10,6 +10,7 @@ import { quotaOf } from './spaces.js';
 import { scheduleRenditionCleanup } from '../preview/cleanup.js';
 import { assertWopiWritable } from './wopiLocks.js';
 import { startScan, settleScan } from '../scan/scanUpload.js';
+import { inlineKeyFor, sha256Of, takeSmall } from '../content.js';
 
 export interface WriteFileInput {
   space: SpaceRow;
@@ -44,7 +45,8 @@ class StreamTooLargeError extends Error {}
 /**
  * Uploads stream into a fresh blob first; only then one transaction swaps the file row to it
  * (keeping the previous content as a version). A crash before the commit leaves the old file and
- * an unreferenced blob, never a half-written file.
+ * an unreferenced blob, never a half-written file. A small file's bytes are written by that same
+ * transaction instead (content.ts), so there is nothing to leave behind.
  */
 export async function writeFile(ctx: FilesContext, actor: FilesActor, input: WriteFileInput): Promise<{ node: NodeRow; created: boolean }> {
   const name = assertValidName(input.name);
@@ -62,10 +64,7 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
 
   // Connected before anything is written: with clamd down the upload fails at once (503), storing nothing.
   const scan = await startScan(ctx, input.contentLength);
-  const key = blobKeyFor(input.space.id);
-  // Marked before writing: if the process dies before the commit, the sweeper finds the orphan.
-  await ctx.store.addPendingBlob(key, now());
-  let info;
+  let stored: StoredContent;
   try {
     const limited = limitBytes(allowance, input.body);
     let body: Readable = input.body.pipe(limited);
@@ -74,23 +73,23 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
       limited.on('error', (err) => scan.tap.destroy(err));
       body = limited.pipe(scan.tap);
     }
-    info = await ctx.platform.blobs.put(key, body, input.contentType ? { contentType: input.contentType } : {});
+    stored = await storeContent(ctx, input, body);
   } catch (e) {
     scan?.abort();
-    await ctx.platform.blobs.delete(key).catch(() => {});
-    await ctx.store.removePendingBlob(key).catch(() => {});
     if (e instanceof StreamTooLargeError || (e as Error).message?.includes('exceeds the quota')) {
       throw new QuotaExceededError(quota ?? 0, await ctx.store.usedBytes(input.space.id));
     }
     throw e;
   }
+  const { key, inline, size, sha256 } = stored;
   // Infected or unscannable: the blob is removed or quarantined and this throws; nothing becomes visible.
-  if (scan) await settleScan(ctx, actor, scan, { key, name, space: input.space, size: info.size, sha256: info.sha256 });
+  if (scan) await settleScan(ctx, actor, scan, { key, name, space: input.space, size, sha256, ...(inline ? { inline } : {}) });
 
   try {
     return await ctx.store.transaction(async (tx) => {
       await ctx.store.lockSpace(input.space.id, tx);
-      await ctx.store.removePendingBlob(key, tx);
+      if (inline) await ctx.store.insertInlineContent(key, inline, tx);
+      else await ctx.store.removePendingBlob(key, tx);
       const parent = await ctx.store.node(input.parent.id, tx);
       if (!parent || parent.trash_id !== null || parent.kind !== 'folder') throw new ConflictError('The folder was moved or deleted meanwhile.', 'parent_missing');
       const existing = await ctx.store.liveChild(parent.id, name, tx);
@@ -100,7 +99,7 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
       await input.beforeCommit?.(existing, tx);
       if (quota !== null) {
         const used = await ctx.store.usedBytes(input.space.id, tx);
-        if (used - (existing?.size ?? 0) + info.size > quota) throw new QuotaExceededError(quota, used);
+        if (used - (existing?.size ?? 0) + size > quota) throw new QuotaExceededError(quota, used);
       }
       const t = now();
       const contentType = input.contentType ?? null;
@@ -119,7 +118,7 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
           },
           tx,
         );
-        const changes = { size: info.size, content_type: contentType, blob_key: key, sha256: info.sha256, etag: newEtag(), modified_at: t, modified_by: actor.user.id };
+        const changes = { size: size, content_type: contentType, blob_key: key, sha256, etag: newEtag(), modified_at: t, modified_by: actor.user.id };
         await ctx.store.updateNode(existing.id, changes, tx);
         await pruneVersions(ctx, existing.id, tx);
         await scheduleRenditionCleanup(ctx, [existing.blob_key], tx);
@@ -132,10 +131,10 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
         parent_id: parent.id,
         name,
         kind: 'file',
-        size: info.size,
+        size: size,
         content_type: contentType,
         blob_key: key,
-        sha256: info.sha256,
+        sha256,
         etag: newEtag(),
         created_at: t,
         modified_at: t,
@@ -152,6 +151,34 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
       await scheduleIndexing(ctx, [node.id], tx);
       return { node, created: true };
     });
+  } catch (e) {
+    // A refused commit rolled the inline content back with it; a blob must go by hand.
+    if (!inline) {
+      await ctx.platform.blobs.delete(key).catch(() => {});
+      await ctx.store.removePendingBlob(key).catch(() => {});
+    }
+    throw e;
+  }
+}
+
+interface StoredContent {
+  key: string;
+  /** A small file's bytes, for the commit transaction to write; unset when they went to the blob store. */
+  inline?: Buffer;
+  size: number;
+  sha256: string;
+}
+
+/** Keeps a small body for the commit (content.ts), streams a bigger one into a fresh blob. */
+async function storeContent(ctx: FilesContext, input: WriteFileInput, body: Readable): Promise<StoredContent> {
+  const small = await takeSmall(body, ctx.platform.config.files.inlineMaxBytes);
+  if (Buffer.isBuffer(small)) return { key: inlineKeyFor(input.space.id), inline: small, size: small.length, sha256: sha256Of(small) };
+  const key = blobKeyFor(input.space.id);
+  // Marked before writing: if the process dies before the commit, the sweeper finds the orphan.
+  await ctx.store.addPendingBlob(key, now());
+  try {
+    const info = await ctx.platform.blobs.put(key, small, input.contentType ? { contentType: input.contentType } : {});
+    return { key, size: info.size, sha256: info.sha256 };
   } catch (e) {
     await ctx.platform.blobs.delete(key).catch(() => {});
     await ctx.store.removePendingBlob(key).catch(() => {});

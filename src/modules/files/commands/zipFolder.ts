@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
 import { ConflictError } from '../../../platform/errors.js';
 import type { FilesContext } from '../context.js';
+import { openContent } from '../content.js';
 import type { NodeRow } from '../tables.js';
 
 /** Content that deflate cannot shrink: stored as is, which saves the CPU. */
@@ -38,7 +39,7 @@ export async function zipFolder(ctx: FilesContext, folder: NodeRow): Promise<Rea
       continue;
     }
     zip.addReadStreamLazy(path, { mtime, size, compress: !ALREADY_COMPRESSED.test(node.content_type ?? '') }, (cb) => {
-      ctx.platform.blobs.get(key).then(
+      openContent(ctx, key).then(
         (stream) => cb(null, stream),
         (err: unknown) => cb(err, undefined as unknown as NodeJS.ReadableStream),
       );

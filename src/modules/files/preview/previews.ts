@@ -8,6 +8,7 @@ import { renderImage, UnsupportedImageError } from './images.js';
 import { officeExtensionOf, previewKindOf, type PreviewKind } from './kinds.js';
 import { Limiter } from './limiter.js';
 import { ConversionFailedError, OfficeUnavailableError, type OfficeConverter } from './soffice.js';
+import { openContent } from '../content.js';
 
 export const THUMBNAIL_SIZES = [64, 128, 256, 512] as const;
 export type ThumbnailSize = (typeof THUMBNAIL_SIZES)[number];
@@ -80,7 +81,7 @@ export function createPreviews(ctx: FilesContext, office: OfficeConverter) {
 
   async function readSource(node: NodeRow, max: number): Promise<Buffer> {
     if (Number(node.size) > max) throw new PreviewTooLargeError();
-    const stream = await ctx.platform.blobs.get(node.blob_key!);
+    const stream = await openContent(ctx, node.blob_key!);
     const parts: Buffer[] = [];
     for await (const chunk of stream) parts.push(chunk as Buffer);
     return Buffer.concat(parts);
@@ -199,7 +200,7 @@ export function createPreviews(ctx: FilesContext, office: OfficeConverter) {
           return serve(await rendition(node.blob_key!, 'screen', 'image/webp', async () => images.run(async () => renderImage(await readSource(node, MAX_IMAGE_BYTES), SCREEN_BOX))));
         case 'pdf':
           if (size > MAX_DOCUMENT_BYTES) throw new PreviewTooLargeError();
-          return { body: await ctx.platform.blobs.get(node.blob_key!), contentType: 'application/pdf', size, etag: `${node.etag}-pdf` };
+          return { body: await openContent(ctx, node.blob_key!), contentType: 'application/pdf', size, etag: `${node.etag}-pdf` };
         case 'office':
           if ((await office.available()) === null) throw new OfficePreviewUnavailableError();
           return serve(await rendition(node.blob_key!, 'pdf', 'application/pdf', () => convert(node, 'pdf')));
@@ -208,7 +209,7 @@ export function createPreviews(ctx: FilesContext, office: OfficeConverter) {
           // Always plain text, whatever the file claims to be: the browser renders it, never runs it.
           if (size === 0) return { body: Buffer.alloc(0), contentType: 'text/plain; charset=utf-8', size: 0, etag: `${node.etag}-text` };
           const end = Math.min(size, MAX_TEXT_BYTES) - 1;
-          return { body: await ctx.platform.blobs.get(node.blob_key!, { start: 0, end }), contentType: 'text/plain; charset=utf-8', size: end + 1, etag: `${node.etag}-text` };
+          return { body: await openContent(ctx, node.blob_key!, { start: 0, end }), contentType: 'text/plain; charset=utf-8', size: end + 1, etag: `${node.etag}-text` };
         }
         default:
           throw new NoPreviewError();

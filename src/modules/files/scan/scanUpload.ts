@@ -23,6 +23,8 @@ export interface ScannedBlob {
   space: SpaceRow;
   size: number;
   sha256: string;
+  /** A small upload's bytes, not stored anywhere yet (content.ts): quarantine keeps them in the database. */
+  inline?: Buffer;
 }
 
 /**
@@ -36,14 +38,18 @@ export async function settleScan(ctx: FilesContext, actor: FilesActor, scan: Sca
     verdict = await scan.verdict();
   } catch (e) {
     logUnavailable(ctx, e);
-    await discard(ctx, blob.key);
+    if (!blob.inline) await discard(ctx, blob.key);
     throw e;
   }
   if (verdict.clean) return;
   const mode = ctx.scanner!.mode;
   const quarantineId = mode === 'quarantine' ? newId() : null;
   await ctx.store.transaction(async (tx) => {
-    await ctx.store.removePendingBlob(blob.key, tx);
+    if (blob.inline) {
+      if (quarantineId) await ctx.store.insertInlineContent(blob.key, blob.inline, tx);
+    } else {
+      await ctx.store.removePendingBlob(blob.key, tx);
+    }
     if (quarantineId) {
       await new QuarantineStore(ctx.platform.database).insert(
         {
@@ -60,7 +66,7 @@ export async function settleScan(ctx: FilesContext, actor: FilesActor, scan: Sca
         },
         tx,
       );
-    } else {
+    } else if (!blob.inline) {
       await scheduleBlobDeletion(ctx, [blob.key], tx);
     }
     await ctx.platform.audit.append(

@@ -5,6 +5,7 @@ import { DEFAULT_LIMITS, docKindOf, type ExtractLimits } from './extractText.js'
 import { TextExtractor } from './textExtractor.js';
 import { SearchStore } from './searchStore.js';
 import type { NodeRow } from '../tables.js';
+import { openContent } from '../content.js';
 
 let shared: TextExtractor | undefined;
 /** One extraction thread per process, started on first use. */
@@ -35,7 +36,7 @@ async function extractEntry(ctx: FilesContext, nodeId: string, node: NodeRow | u
   let body = '';
   if (kind && node.size <= limits.maxFileBytes) {
     const maxBytes = kind === 'text' ? limits.maxTextBytes : limits.maxFileBytes;
-    const data = await readAtMost(await ctx.platform.blobs.get(node.blob_key, node.size > maxBytes ? { start: 0, end: maxBytes - 1 } : undefined), maxBytes);
+    const data = await readAtMost(await openContent(ctx, node.blob_key, node.size > maxBytes ? { start: 0, end: maxBytes - 1 } : undefined), maxBytes);
     try {
       body = await extractor().extract(kind, data, limits, signal);
       status = 'indexed';
