@@ -61,7 +61,7 @@ export async function testConfig(
   if (STACK === 'server') {
     const env = serverStackEnv();
     base.databaseUrl = shared?.databaseUrl ?? (await createPostgresDatabase(env.databaseUrl));
-    base.redisUrl = env.redisUrl;
+    base.redisUrl = redisChannelSpace(env.redisUrl, String(base.databaseUrl));
     base.blobs = shared?.blobs ?? `s3://tessera-test/${randomBytes(6).toString('hex')}?endpoint=${encodeURIComponent(env.s3Endpoint)}&region=us-east-1&forcePathStyle=true`;
     base.s3AccessKeyId = 'S3RVER';
     base.s3SecretAccessKey = 'S3RVER';
@@ -69,4 +69,15 @@ export async function testConfig(
     base.databaseUrl = shared.databaseUrl;
   }
   return loadConfig({}, { ...base, ...overrides } as never);
+}
+
+/**
+ * Test servers run side by side on one Redis, whose pub/sub channels ignore the database number:
+ * each database gets its own channel prefix, so a server hears only the processes that share its
+ * database (a peer or a restart), never another test's invalidations.
+ */
+function redisChannelSpace(redisUrl: string, databaseUrl: string): string {
+  const url = new URL(redisUrl);
+  url.searchParams.set('prefix', `tessera-test:${new URL(databaseUrl).pathname.slice(1)}:`);
+  return url.toString();
 }
