@@ -1,11 +1,14 @@
 import type { Readable } from 'node:stream';
 import { now, type Tx } from '../../../platform/db/database.js';
 import { INDEX_CONTENT_JOB, scheduleIndexing, type FilesContext } from '../context.js';
-import { DEFAULT_LIMITS, docKindOf, type ExtractLimits } from './extractText.js';
+import { DEFAULT_LIMITS, docKindOf, extractText, type ExtractLimits } from './extractText.js';
 import { TextExtractor } from './textExtractor.js';
 import { SearchStore } from './searchStore.js';
 import type { NodeRow } from '../tables.js';
 import { openContent } from '../content.js';
+
+/** Plain text up to this size is decoded on the event loop (microseconds); bigger goes to the thread. */
+const INLINE_TEXT_BYTES = 64 * 1024;
 
 let shared: TextExtractor | undefined;
 /** One extraction thread per process, started on first use. */
@@ -38,7 +41,8 @@ async function extractEntry(ctx: FilesContext, nodeId: string, node: NodeRow | u
     const maxBytes = kind === 'text' ? limits.maxTextBytes : limits.maxFileBytes;
     const data = await readAtMost(await openContent(ctx, node.blob_key, node.size > maxBytes ? { start: 0, end: maxBytes - 1 } : undefined), maxBytes);
     try {
-      body = await extractor().extract(kind, data, limits, signal);
+      // A small text file is decoded here: a round trip to the extraction thread would cost more.
+      body = kind === 'text' && data.length <= INLINE_TEXT_BYTES ? await extractText(kind, data, limits, signal) : await extractor().extract(kind, data, limits, signal);
       status = 'indexed';
     } catch (err) {
       if (signal?.aborted) throw err;
