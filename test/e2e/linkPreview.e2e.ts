@@ -199,6 +199,29 @@ describe('Previews on the public link page', () => {
     await page.getByRole('dialog', { name: 'notes.md' }).locator('.preview-markdown').getByRole('heading', { name: 'Reading list' }).waitFor();
   });
 
+  it('a download link asks for the password again once access ran out, instead of saving an error as the file', async () => {
+    const { page } = await visitor({ acceptDownloads: true });
+    await page.goto(links.passwordFolder);
+    await page.getByLabel('Link password').fill(LINK_PASSWORD);
+    await page.getByRole('button', { name: 'Open' }).click();
+    const downloadLink = page.getByRole('link', { name: 'Download readme.txt' });
+    const first = page.waitForEvent('download');
+    await downloadLink.click();
+    const saved = await first;
+    expect(saved.suggestedFilename()).toBe('readme.txt');
+    expect(readFileSync((await saved.path())!, 'utf8')).toBe(README);
+
+    let late = false;
+    page.on('download', () => (late = true));
+    await page.context().clearCookies();
+    await downloadLink.click();
+    await page.getByText('Your access to this link has run out. Enter the password again to go on.').waitFor();
+    await page.getByLabel('Link password').fill(LINK_PASSWORD);
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('link', { name: 'Download readme.txt' }).waitFor();
+    expect(late).toBe(false);
+  });
+
   it('an upload-only link shows no previews', async () => {
     const { page, previews } = await visitor();
     await page.goto(links.upload);

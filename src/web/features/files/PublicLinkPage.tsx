@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent, type MouseEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, uploadWithProgress } from '../../app/api.js';
 import { AuthFrame } from '../../app/Shell.js';
@@ -84,7 +84,7 @@ export function PublicLinkPage({ token }: { token: string }) {
       />
     );
   } else if (info.role === 'upload') body = <UploadArea base={base} folderId={info.item.id} onGone={() => setProblem({ kind: 'gone', minutes: null })} />;
-  else if (info.item.kind === 'file') body = <FileCard base={base} node={info.item} previews={previews} />;
+  else if (info.item.kind === 'file') body = <FileCard base={base} node={info.item} previews={previews} onExpired={accessExpired} />;
   else body = <FolderList base={base} root={info.item} previews={previews} onGone={() => setProblem({ kind: 'gone', minutes: null })} onExpired={accessExpired} />;
   // A file shown inline wants more room than a form.
   const showsFile = !problem && info?.unlocked && info.role !== 'upload' && info.item?.kind === 'file';
@@ -145,8 +145,40 @@ function PasswordForm({ base, expired, onUnlocked, onLocked, onGone }: { base: s
   );
 }
 
+/**
+ * A download link that first asks whether this browser may still open the link. A plain link would
+ * land, once a password unlock has run out, on an error the browser saves as the "file"; this one
+ * shows the password form instead (onExpired) and downloads only with access.
+ */
+function GuardedDownload({ base, href, name, onExpired, className, ariaLabel, children }: { base: string; href: string; name?: string; onExpired: () => void; className?: string; ariaLabel?: string; children: ReactNode }) {
+  const onClick = async (e: MouseEvent<HTMLAnchorElement>) => {
+    e.preventDefault();
+    try {
+      if (!(await api.get<LinkInfo>(base)).unlocked) {
+        onExpired();
+        return;
+      }
+    } catch {
+      // Gone or unreachable: the page shows why.
+      onExpired();
+      return;
+    }
+    const a = document.createElement('a');
+    a.href = href;
+    a.download = name ?? '';
+    document.body.append(a);
+    a.click();
+    a.remove();
+  };
+  return (
+    <a className={className} href={href} download={name ?? true} aria-label={ariaLabel} onClick={(e) => void onClick(e)}>
+      {children}
+    </a>
+  );
+}
+
 /** A single shared file: its name and download, then its preview (or why there is none). */
-function FileCard({ base, node, previews }: { base: string; node: PublicNode; previews: PreviewSource }) {
+function FileCard({ base, node, previews, onExpired }: { base: string; node: PublicNode; previews: PreviewSource; onExpired: () => void }) {
   const { t } = useTranslation();
   const fmt = useFilesFormat();
   return (
@@ -154,9 +186,9 @@ function FileCard({ base, node, previews }: { base: string; node: PublicNode; pr
       <div className="public-file">
         <p className="public-file-name">{node.name}</p>
         <p className="muted">{fmt.bytes(node.size)}</p>
-        <a className="btn btn-primary" href={`${base}/nodes/${enc(node.id)}/content`} download={node.name}>
+        <GuardedDownload base={base} href={`${base}/nodes/${enc(node.id)}/content`} name={node.name} onExpired={onExpired} className="btn btn-primary">
           {t('sharing.public.downloadNamed', { name: node.name })}
-        </a>
+        </GuardedDownload>
       </div>
       <section className="public-preview" aria-label={t('sharing.public.previewOf', { name: node.name })}>
         <PreviewBody file={node} source={previews} offerDownload={false} />
@@ -215,9 +247,9 @@ function FolderList({ base, root, previews, onGone, onExpired }: { base: string;
       <h2 id={headingId}>{current.name}</h2>
       {listing && listing.items.length > 0 ? (
         <p>
-          <a className="btn" href={`${base}/nodes/${enc(current.id)}/zip`} download>
+          <GuardedDownload base={base} href={`${base}/nodes/${enc(current.id)}/zip`} onExpired={onExpired} className="btn">
             {t('sharing.public.downloadZip', { name: current.name })}
-          </a>
+          </GuardedDownload>
         </p>
       ) : null}
       {failed ? <Alert kind="error">{t('sharing.public.errorBody')}</Alert> : null}
@@ -239,9 +271,9 @@ function FolderList({ base, root, previews, onGone, onExpired }: { base: string;
                     </button>
                   </span>
                   <span className="muted">{fmt.bytes(n.size)}</span>
-                  <a href={`${base}/nodes/${enc(n.id)}/content`} download={n.name} aria-label={t('sharing.public.downloadNamed', { name: n.name })}>
+                  <GuardedDownload base={base} href={`${base}/nodes/${enc(n.id)}/content`} name={n.name} onExpired={onExpired} ariaLabel={t('sharing.public.downloadNamed', { name: n.name })}>
                     {t('sharing.public.download')}
-                  </a>
+                  </GuardedDownload>
                 </>
               )}
             </li>
