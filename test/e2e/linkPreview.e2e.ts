@@ -18,7 +18,7 @@ const README = 'Plain text, never interpreted: <b>not bold</b>\n';
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 const journey = useJourney();
-const links: Record<'pdf' | 'image' | 'folder' | 'binary' | 'password' | 'passwordFolder' | 'upload', string> = { pdf: '', image: '', folder: '', binary: '', password: '', passwordFolder: '', upload: '' };
+const links: Record<'pdf' | 'image' | 'folder' | 'photos' | 'binary' | 'password' | 'passwordFolder' | 'upload', string> = { pdf: '', image: '', folder: '', photos: '', binary: '', password: '', passwordFolder: '', upload: '' };
 let pdfId = '';
 
 async function visitor(opts: { acceptDownloads?: boolean } = {}): Promise<WatchedContext & { previews: string[] }> {
@@ -58,11 +58,16 @@ describe('Previews on the public link page', () => {
     await upload(folder, 'memo.docx', minimalDocx(['Minutes of the engine committee']), DOCX_TYPE);
     await upload(folder, 'notes.md', Buffer.from(NOTES), 'text/markdown');
     await upload(folder, 'readme.txt', Buffer.from(README), 'text/plain');
+    const newFolder = async (parent: string, name: string) => ((await (await page.request.post(`${journey.tessera.url}/api/files/nodes/${parent}/folders`, { data: { name }, headers })).json()) as { id: string }).id;
+    const photos = await newFolder(root, 'Harbour photos');
+    await upload(photos, 'quay.jpg', photo, 'image/jpeg');
+    await newFolder(photos, 'Older');
 
     links.pdf = await link(pdfId, { role: 'view' });
     links.image = await link(imageId, { role: 'view' });
     links.binary = await link(binaryId, { role: 'view' });
     links.folder = await link(folder, { role: 'view' });
+    links.photos = await link(photos, { role: 'view' });
     links.password = await link(pdfId, { role: 'view', password: LINK_PASSWORD });
     links.passwordFolder = await link(folder, { role: 'view', password: LINK_PASSWORD });
     links.upload = await link(folder, { role: 'upload' });
@@ -220,6 +225,19 @@ describe('Previews on the public link page', () => {
     await page.getByRole('button', { name: 'Open' }).click();
     await page.getByRole('link', { name: 'Download readme.txt' }).waitFor();
     expect(late).toBe(false);
+  });
+
+  it('a folder link shows thumbnails beside the names, and the type icon where there is none', async () => {
+    const { page, previews } = await visitor();
+    await page.goto(links.photos);
+    await page.getByRole('heading', { name: 'Harbour photos', level: 2 }).waitFor();
+    const thumb = page.locator('.public-list li', { hasText: 'quay.jpg' }).locator('img.file-thumb-img:not(.is-loading)');
+    await thumb.waitFor();
+    expect(await thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    expect(await page.locator('.public-list li', { hasText: 'Older' }).locator('.file-icon-folder').count()).toBe(1);
+    expect(previews.some((u) => /\/thumbnail\?size=128&/.test(u))).toBe(true);
+    await expectAccessible(page, 'public folder link with thumbnails');
+    await shot(page, 'link-preview-folder-thumbnails');
   });
 
   it('an upload-only link shows no previews', async () => {

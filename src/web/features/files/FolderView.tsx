@@ -3,11 +3,11 @@ import { useTranslation } from 'react-i18next';
 import { useFilesFormat as useFormat } from './format.js';
 import { Link } from '../../app/router.js';
 import { Alert, Button, ConfirmDialog, Spinner } from '../../ui/index.js';
-import { IconCopy, IconDownload, IconFolder } from '../../ui/icons.js';
+import { IconCopy, IconDownload } from '../../ui/icons.js';
 import { contentUrl, editorUrl, extensionOf, filesApi, type FileNode, type SortKey, type SortOrder, type Space, type Version } from './api.js';
 import { DestinationDialog } from './DestinationDialog.js';
 import { useFilesErrorText } from './errors.js';
-import { IconEdit, IconFile, IconFolderPlus, IconFolderUp, IconHistory, IconImage, IconMove, IconSort, IconTrash, IconUpload } from './icons.js';
+import { IconEdit, IconFolderPlus, IconFolderUp, IconHistory, IconMove, IconSort, IconTrash, IconUpload } from './icons.js';
 import { NameDialog } from './NameDialog.js';
 import { RowMenu } from './RowMenu.js';
 import { spaceLabel } from './spaceLabel.js';
@@ -15,7 +15,7 @@ import { pickedFromDrop, pickedFromInput, type PickedFile, type UploadMode } fro
 import { VersionsDialog } from './VersionsDialog.js';
 import { ShareDialog } from './ShareDialog.js';
 import { IconUsers } from '../../ui/icons.js';
-import { FileThumb } from './FileThumb.js';
+import { FileIcon, FileThumb } from './FileThumb.js';
 import { IconGrid, IconList } from './icons.js';
 import { PreviewDialog } from './PreviewDialog.js';
 import { useViewMode } from './useViewMode.js';
@@ -30,12 +30,6 @@ import { VirtualFileTable } from './VirtualFileTable.js';
 type Pending = { kind: 'newFolder' } | { kind: 'rename' | 'move' | 'copy' | 'delete' | 'versions' | 'share'; node: FileNode } | null;
 
 export const folderPath = (spaceId: string, folderId?: string) => (folderId ? `/files/${encodeURIComponent(spaceId)}/${encodeURIComponent(folderId)}` : `/files/${encodeURIComponent(spaceId)}`);
-
-function FileIcon({ node }: { node: FileNode }) {
-  if (node.kind === 'folder') return <IconFolder className="file-icon file-icon-folder" />;
-  if (node.contentType?.startsWith('image/')) return <IconImage className="file-icon" />;
-  return <IconFile className="file-icon" />;
-}
 
 /** One folder: breadcrumb, toolbar, the listing (sortable, virtualized, fetched as it scrolls), drag-and-drop uploads. */
 export function FolderView({

@@ -5,6 +5,7 @@ import { AuthFrame } from '../../app/Shell.js';
 import { usePageTitle } from '../../app/router.js';
 import { Alert, Button, ProgressBar, Spinner, TextField } from '../../ui/index.js';
 import { useFilesFormat } from './format.js';
+import { FileIcon, FileThumb } from './FileThumb.js';
 import { PreviewBody } from './PreviewBody.js';
 import { PreviewDialog } from './PreviewDialog.js';
 import { linkPreviews, type PreviewSource } from './previewApi.js';
@@ -259,6 +260,9 @@ function FolderList({ base, root, previews, onGone, onExpired }: { base: string;
         <ul className="public-list">
           {listing.items.map((n) => (
             <li key={n.id}>
+              <span className="public-list-thumb">
+                <FileThumb node={n} icon={<FileIcon node={n} />} source={previews} size={128} />
+              </span>
               {n.kind === 'folder' ? (
                 <button type="button" className="link-btn" onClick={() => setTrail([...trail, n])}>
                   {n.name}
