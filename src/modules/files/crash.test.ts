@@ -94,6 +94,56 @@ describe('crash safety', () => {
     await ts.close();
   }, 60_000);
 
+  it('a server killed amid many small uploads keeps every acknowledged one, whole, and nothing half', async () => {
+    const shared = await sharedStack();
+    let ts = await startTestServer({}, shared);
+    const writer = await davUser(ts, { username: 'writer' });
+    expect((await fetch(`${writer.davUrl}inbox/`, { method: 'MKCOL', headers: { authorization: writer.auth } })).status).toBe(201);
+    const config = ts.server.platform.config;
+    await ts.close();
+
+    // Small files are kept in the database (content.ts): their bytes commit with their row.
+    const { child, url: urlPromise } = spawnServer(config);
+    const url = await urlPromise;
+    const contentOf = (i: number) => `note ${i} `.repeat(1 + (i % 50));
+    const acknowledged = new Set<number>();
+    let next = 0;
+    let stop = false;
+    const workers = Array.from({ length: 8 }, async () => {
+      while (!stop) {
+        const i = next++;
+        const res = await fetch(`${url}/dav/files/writer/inbox/n${i}.txt`, { method: 'PUT', headers: { authorization: writer.auth }, body: contentOf(i) }).catch(() => null);
+        if (res?.status === 201) acknowledged.add(i);
+        if (!res) return;
+      }
+    });
+    const deadline = Date.now() + 20_000;
+    while (acknowledged.size < 60 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGKILL');
+    stop = true;
+    await new Promise((r) => child.on('exit', r));
+    await Promise.all(workers);
+    expect(acknowledged.size).toBeGreaterThanOrEqual(60);
+
+    ts = await startTestServer({}, shared);
+    const db = ts.server.platform.db.withTables<FilesTables>();
+    const inbox = await db.selectFrom('files_nodes').select('id').where('name', '=', 'inbox').executeTakeFirstOrThrow();
+    const files = await db.selectFrom('files_nodes').selectAll().where('parent_id', '=', inbox.id).execute();
+    const stored = new Map(files.map((f) => [Number(f.name.slice(1, -4)), f]));
+    // Every acknowledged upload is there; anything else there (committed, unanswered) is whole too.
+    for (const i of acknowledged) expect(stored.has(i), `n${i}.txt`).toBe(true);
+    for (const [i, f] of stored) {
+      expect(f.blob_key).toMatch(/^inline\//);
+      const got = await fetch(`${ts.url}/dav/files/writer/inbox/${f.name}`, { headers: { authorization: writer.auth } });
+      expect(await got.text(), f.name).toBe(contentOf(i));
+    }
+    // Nothing for the orphan sweeper, and no content without its file.
+    expect(await db.selectFrom('files_pending_blobs').select('blob_key').execute()).toEqual([]);
+    const inline = await db.selectFrom('files_inline_content').select('blob_key').execute();
+    expect(inline.map((r) => r.blob_key).sort()).toEqual(files.map((f) => f.blob_key).sort());
+    await ts.close();
+  }, 120_000);
+
   it('a server killed mid-move loses and duplicates nothing; every acknowledged move holds', async () => {
     const shared = await sharedStack();
     let ts = await startTestServer({}, shared);
