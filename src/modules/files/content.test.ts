@@ -3,16 +3,9 @@ import { startTestServer, type TestServer } from '../../test-support/identity.js
 import type { FilesModule } from './module.js';
 import type { FilesTables } from './tables.js';
 import { davUser, rawRequest, type DavUser } from './testing/fixtures.js';
+import { waitFor } from '../../test-support/waitFor.js';
 
 const LIMIT = 64;
-
-async function waitFor(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Small files live in the database (content.ts), bigger ones in the blob store; readers cannot tell. */
 describe('where file content is kept', () => {

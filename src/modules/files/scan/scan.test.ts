@@ -7,6 +7,7 @@ import { EICAR, EICAR_SIGNATURE, freePort, startClamd, type TestClamd } from '..
 import type { FilesTables } from '../tables.js';
 import { createClamdScanner } from './clamd.js';
 import { ScannerUnavailableError } from './errors.js';
+import { waitFor } from '../../../test-support/waitFor.js';
 
 interface Space {
   id: string;
@@ -40,14 +41,6 @@ async function personal(c: TestClient): Promise<Space> {
 
 async function names(c: TestClient, folderId: string): Promise<string[]> {
   return (await c.get<{ items: { name: string }[] }>(`/api/files/nodes/${folderId}/children?limit=1000`)).body.items.map((n) => n.name);
-}
-
-async function waitFor(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('virus scanning with a real clamd', () => {
