@@ -61,11 +61,16 @@ export async function takeSmall(body: Readable, max: number): Promise<Buffer | R
 }
 
 async function* restOf(head: Buffer[], it: AsyncIterator<unknown>): AsyncGenerator<Buffer> {
-  yield* head;
-  for (;;) {
-    const next = await it.next();
-    if (next.done) return;
-    yield asBuffer(next.value);
+  try {
+    yield* head;
+    for (;;) {
+      const next = await it.next();
+      if (next.done) return;
+      yield asBuffer(next.value);
+    }
+  } finally {
+    // A consumer that stops early (a failed blob write) stops the body too.
+    await it.return?.();
   }
 }
 

@@ -118,7 +118,7 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
           },
           tx,
         );
-        const changes = { size: size, content_type: contentType, blob_key: key, sha256, etag: newEtag(), modified_at: t, modified_by: actor.user.id };
+        const changes = { size, content_type: contentType, blob_key: key, sha256, etag: newEtag(), modified_at: t, modified_by: actor.user.id };
         await ctx.store.updateNode(existing.id, changes, tx);
         await pruneVersions(ctx, existing.id, tx);
         await scheduleRenditionCleanup(ctx, [existing.blob_key], tx);
@@ -131,7 +131,7 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
         parent_id: parent.id,
         name,
         kind: 'file',
-        size: size,
+        size,
         content_type: contentType,
         blob_key: key,
         sha256,
