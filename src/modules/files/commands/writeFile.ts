@@ -11,6 +11,7 @@ import { scheduleRenditionCleanup } from '../preview/cleanup.js';
 import { assertWopiWritable } from './wopiLocks.js';
 import { startScan, settleScan } from '../scan/scanUpload.js';
 import { inlineKeyFor, sha256Of, takeSmall } from '../content.js';
+import { indexWithWrite } from '../search/indexContent.js';
 
 export interface WriteFileInput {
   space: SpaceRow;
@@ -122,8 +123,9 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
         await ctx.store.updateNode(existing.id, changes, tx);
         await pruneVersions(ctx, existing.id, tx);
         await scheduleRenditionCleanup(ctx, [existing.blob_key], tx);
-        await scheduleIndexing(ctx, [existing.id], tx);
-        return { node: { ...existing, ...changes }, created: false };
+        const updated = { ...existing, ...changes };
+        await indexContent(ctx, updated, inline, tx);
+        return { node: updated, created: false };
       }
       const node: NodeRow = {
         id: newId(),
@@ -148,7 +150,7 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
       };
       await ctx.store.insertNodes([node], tx);
       await touchFolder(ctx, parent.id, actor, tx);
-      await scheduleIndexing(ctx, [node.id], tx);
+      await indexContent(ctx, node, inline, tx);
       return { node, created: true };
     });
   } catch (e) {
@@ -159,6 +161,12 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
     }
     throw e;
   }
+}
+
+/** Small files are indexed with their write when cheap (search/indexContent.ts); the rest is queued. */
+async function indexContent(ctx: FilesContext, node: NodeRow, inline: Buffer | undefined, tx: Tx): Promise<void> {
+  if (inline && (await indexWithWrite(ctx, node, inline, tx))) return;
+  await scheduleIndexing(ctx, [node.id], tx);
 }
 
 interface StoredContent {

@@ -53,6 +53,20 @@ async function extractEntry(ctx: FilesContext, nodeId: string, node: NodeRow | u
   return { nodeId, blobKey: node.blob_key, status, body };
 }
 
+/**
+ * Indexes a file whose bytes the writer holds, inside the writer's transaction, when that is cheap:
+ * a small plain-text file (decoded here) or one with no text to extract. Such a file is searchable
+ * the moment its upload is answered, and a burst of small uploads queues no work. Returns false for
+ * the rest (PDF, office documents), which the caller queues for the extraction thread.
+ */
+export async function indexWithWrite(ctx: FilesContext, node: NodeRow, content: Buffer, tx: Tx, limits: ExtractLimits = DEFAULT_LIMITS): Promise<boolean> {
+  const kind = docKindOf(node.name, node.content_type);
+  if (kind !== null && (kind !== 'text' || content.length > INLINE_TEXT_BYTES)) return false;
+  const body = kind === 'text' ? await extractText(kind, content, limits) : '';
+  await new SearchStore(ctx.platform.database).upsert({ nodeId: node.id, etag: node.etag, status: kind ? 'indexed' : 'skipped', body, at: now() }, tx);
+  return true;
+}
+
 async function writeEntries(ctx: FilesContext, search: SearchStore, entries: IndexEntry[], tx: Tx): Promise<void> {
   const currents = await ctx.store.nodesById(entries.filter((e) => e.blobKey !== null).map((e) => e.nodeId), tx);
   for (const e of entries) {

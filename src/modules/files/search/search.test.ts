@@ -188,11 +188,22 @@ describe('files search', () => {
     expect(await db.selectFrom('files_search_docs').select('node_id').where('node_id', '=', old.id).execute()).toHaveLength(1);
   });
 
-  it('indexes a burst of uploads in a few batched runs, not one job per file', async () => {
+  it('makes small text files searchable as their upload is answered, with no job', async () => {
     const jobsBefore = (await ts.server.platform.jobs.list({ limit: 1000 })).filter((j) => j.name === 'files.indexContent').length;
-    const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => upload(alice, ts.url, root, `burst-${i}.txt`, `xenopeltis number ${i}`, 'text/plain')));
-    for (const node of burst) expect(await indexed(node)).toBe('indexed');
+    await Promise.all(Array.from({ length: 30 }, (_, i) => upload(alice, ts.url, root, `burst-${i}.txt`, `xenopeltis number ${i}`, 'text/plain')));
+    // No waiting: each upload's transaction indexed it.
     expect((await alice.get<{ items: Hit[] }>('/api/files/search?q=xenopeltis&limit=50')).body.items).toHaveLength(30);
+    const runs = (await ts.server.platform.jobs.list({ limit: 1000 })).filter((j) => j.name === 'files.indexContent').length - jobsBefore;
+    expect(runs).toBe(0);
+    const db = ts.server.platform.db.withTables<FilesTables>();
+    expect(await db.selectFrom('files_index_queue').select('node_id').execute()).toEqual([]);
+  });
+
+  it('indexes a burst of documents in a few batched runs, not one job per file', async () => {
+    const jobsBefore = (await ts.server.platform.jobs.list({ limit: 1000 })).filter((j) => j.name === 'files.indexContent').length;
+    const burst = await Promise.all(Array.from({ length: 12 }, (_, i) => upload(alice, ts.url, root, `burst-${i}.pdf`, minimalPdf([`amphisbaena number ${i}`]), 'application/pdf')));
+    for (const node of burst) expect(await indexed(node)).toBe('indexed');
+    expect((await alice.get<{ items: Hit[] }>('/api/files/search?q=amphisbaena&limit=50')).body.items).toHaveLength(12);
     const runs = (await ts.server.platform.jobs.list({ limit: 1000 })).filter((j) => j.name === 'files.indexContent').length - jobsBefore;
     expect(runs).toBeGreaterThanOrEqual(1);
     expect(runs).toBeLessThanOrEqual(5);
