@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useId } from 'react';
+import { useLoad } from '../../app/useLoad.js';
 import { useTranslation } from 'react-i18next';
 import { Link } from '../../app/router.js';
 import { Alert, Button, Spinner } from '../../ui/index.js';
@@ -65,20 +66,7 @@ export function FavoritesView({ spaces, announce }: { spaces: Space[]; announce:
   const { t } = useTranslation();
   const errorText = useFilesErrorText();
   const headingId = useId();
-  const [items, setItems] = useState<FileNode[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setItems((await favoritesApi.list()).items);
-    } catch (e) {
-      setError(errorText(e));
-    }
-    // errorText is rebuilt each render; loading depends on nothing.
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { data: items, error, setData: setItems, setError } = useLoad(async () => (await favoritesApi.list()).items, [], errorText);
 
   const unstar = async (n: FileNode) => {
     try {
@@ -115,16 +103,7 @@ export function RecentView({ spaces }: { spaces: Space[] }) {
   const { t } = useTranslation();
   const errorText = useFilesErrorText();
   const headingId = useId();
-  const [items, setItems] = useState<FileNode[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    favoritesApi
-      .recent()
-      .then((r) => setItems(r.items))
-      .catch((e: unknown) => setError(errorText(e)));
-    // errorText is rebuilt each render; loading depends on nothing.
-  }, []);
+  const { data: items, error } = useLoad(async () => (await favoritesApi.recent()).items, [], errorText);
 
   return (
     <section aria-labelledby={headingId}>

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
+import { useLoad } from '../../app/useLoad.js';
 import { useTranslation } from 'react-i18next';
 import { useFilesFormat as useFormat } from './format.js';
 import { Alert, Button, ConfirmDialog, Spinner } from '../../ui/index.js';
@@ -14,25 +15,10 @@ export function TrashView({ space, onChanged, announce }: { space: Space; onChan
   const fmt = useFormat();
   const errorText = useFilesErrorText();
   const headingId = useId();
-  const [items, setItems] = useState<TrashItem[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: items, error, setError, reload: load } = useLoad(async () => (await filesApi.trash(space.id)).items, [space.id], errorText);
   const [busy, setBusy] = useState<string | null>(null);
   const [purging, setPurging] = useState<TrashItem | null>(null);
   const [emptying, setEmptying] = useState(false);
-
-  const load = useCallback(
-    () =>
-      filesApi
-        .trash(space.id)
-        .then((r) => setItems(r.items))
-        .catch((e: unknown) => setError(errorText(e))),
-    // errorText is rebuilt each render; the list depends on the space.
-    [space.id],
-  );
-  useEffect(() => {
-    setItems(null);
-    void load();
-  }, [load]);
 
   const restore = async (item: TrashItem) => {
     setBusy(item.id);
