@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../app/api.js';
+import { useLoad } from '../../app/useLoad.js';
 import { Link } from '../../app/router.js';
 import { Alert, Button, Spinner } from '../../ui/index.js';
 import { contentUrl, filesApi, type FileNode, type Listing } from './api.js';
@@ -52,38 +53,28 @@ export function SharedView({ folderId, announce }: { folderId?: string; announce
   const { t } = useTranslation();
   const errorText = useFilesErrorText();
   const headingId = useId();
-  const [items, setItems] = useState<SharedItem[] | null>(null);
-  const [listing, setListing] = useState<Listing | null>(null);
-  const [canEdit, setCanEdit] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    setError(null);
-    try {
-      if (!folderId) setItems((await api.get<{ items: SharedItem[] }>('/api/files/shared-with-me')).items);
-      else {
-        const [l, a] = await Promise.all([
-          filesApi.children(folderId, { offset: 0, limit: 1000, sort: 'name', order: 'asc' }),
-          api.get<{ yourRole: string }>(`/api/files/nodes/${encodeURIComponent(folderId)}/access`),
-        ]);
-        setListing(l);
-        setCanEdit(a.yourRole !== 'view');
-      }
-    } catch (e) {
-      setError(errorText(e));
-    }
-    // errorText is rebuilt each render; loading depends only on the folder.
-  }, [folderId]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  // The top of /dav/shared (what was shared with me), or one shared folder with my role in it.
+  const { data, error, setError, reload } = useLoad<{ items: SharedItem[] } | { listing: Listing; canEdit: boolean }>(
+    async () => {
+      if (!folderId) return { items: (await api.get<{ items: SharedItem[] }>('/api/files/shared-with-me')).items };
+      const [listing, access] = await Promise.all([
+        filesApi.children(folderId, { offset: 0, limit: 1000, sort: 'name', order: 'asc' }),
+        api.get<{ yourRole: string }>(`/api/files/nodes/${encodeURIComponent(folderId)}/access`),
+      ]);
+      return { listing, canEdit: access.yourRole !== 'view' };
+    },
+    [folderId],
+    errorText,
+  );
+  const items = data && 'items' in data ? data.items : null;
+  const listing = data && 'listing' in data ? data.listing : null;
+  const canEdit = !!data && 'canEdit' in data && data.canEdit;
 
   const remove = async (n: FileNode) => {
     try {
       await filesApi.remove(n.id);
       announce(t('files.done.deleted', { name: n.name }));
-      await load();
+      await reload();
     } catch (e) {
       setError(errorText(e));
     }
