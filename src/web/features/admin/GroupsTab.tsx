@@ -4,27 +4,15 @@ import { api, ApiError } from '../../app/api.js';
 import { useErrorText } from '../../app/errors.js';
 import type { AdminUserView, GroupDetail, GroupView } from '../../app/types.js';
 import { Alert, Button, Checkbox, ConfirmDialog, Dialog, PageLoading, SelectField, Table, TextArea, TextField } from '../../ui/index.js';
+import { useLoad } from '../../app/useLoad.js';
 
 export function GroupsTab() {
   const { t } = useTranslation();
   const errorText = useErrorText();
-  const [groups, setGroups] = useState<GroupView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: groups, error, reload: load } = useLoad(async () => (await api.get<{ groups: GroupView[] }>('/api/admin/groups')).groups, [], errorText);
   const [notice, setNotice] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setGroups((await api.get<{ groups: GroupView[] }>('/api/admin/groups')).groups);
-    } catch (e) {
-      setError(errorText(e));
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   return (
     <section aria-labelledby="groups-h" className="section">

@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../app/api.js';
 import { useErrorText } from '../../app/errors.js';
 import { useFormat } from '../../app/format.js';
 import type { OidcClient } from '../../app/types.js';
 import { Alert, Button, Checkbox, ConfirmDialog, Dialog, PageLoading, Table, TextArea, TextField } from '../../ui/index.js';
+import { useLoad } from '../../app/useLoad.js';
 
 const lines = (s: string) =>
   s
@@ -17,26 +18,19 @@ export function OidcClientsTab() {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const fmt = useFormat();
-  const [clients, setClients] = useState<OidcClient[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: clients, error, reload: load } = useLoad(
+    async () => {
+      const r = await api.get<{ clients: OidcClient[] } | OidcClient[]>('/api/admin/oidc/clients');
+      return Array.isArray(r) ? r : r.clients;
+    },
+    [],
+    errorText,
+  );
   const [notice, setNotice] = useState<string | null>(null);
   const [editing, setEditing] = useState<OidcClient | 'new' | null>(null);
   const [secret, setSecret] = useState<{ client: OidcClient; secret?: string } | null>(null);
   const [deleting, setDeleting] = useState<OidcClient | null>(null);
   const [rotating, setRotating] = useState<OidcClient | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      const r = await api.get<{ clients: OidcClient[] } | OidcClient[]>('/api/admin/oidc/clients');
-      setClients(Array.isArray(r) ? r : r.clients);
-    } catch (e) {
-      setError(errorText(e));
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   return (
     <section aria-labelledby="apps-h" className="section">
