@@ -179,6 +179,8 @@ describe('Tessera in the browser', () => {
     for (const tab of ['Applications', 'Sessions', 'Audit log', 'System status', 'Settings']) {
       await page.getByRole('tab', { name: tab }).click();
       await page.getByRole('tab', { name: tab, selected: true }).waitFor();
+      // The list was loaded, not just the tab opened.
+      if (tab === 'Applications') await page.getByRole('table', { name: 'Registered applications' }).waitFor();
       await page.waitForLoadState('networkidle');
       await expectAccessible(page, `admin ${tab}`);
     }
