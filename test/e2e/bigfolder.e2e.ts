@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { completeSetup, ensureWebBuilt, expectAccessible, expectNothingLeftTheDeployment, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { completeSetup, expectAccessible, useJourney } from './harness.js';
 
 /**
  * A folder with 10,000 entries in the browser: it opens at once, only the rows on screen are in
@@ -14,9 +14,7 @@ const IN_FLIGHT = 8;
 const POLL = { timeout: 15_000 };
 const entryName = (i: number) => `entry-${String(i).padStart(5, '0')}`;
 
-let tessera: E2eServer;
-let browser: Browser;
-let ctx: WatchedContext;
+const journey = useJourney();
 
 /** Rows of the listing in the DOM right now (spacer rows are not counted). */
 const renderedRows = (page: Page) => page.locator('tbody tr[data-index]').count();
@@ -57,7 +55,7 @@ async function seed(parentId: string, count: number, headers: Record<string, str
   const worker = async () => {
     while (next <= count) {
       const name = entryName(next++);
-      const r = await fetch(`${tessera.url}/api/files/nodes/${parentId}/folders`, { method: 'POST', headers, body: JSON.stringify({ name }) });
+      const r = await fetch(`${journey.tessera.url}/api/files/nodes/${parentId}/folders`, { method: 'POST', headers, body: JSON.stringify({ name }) });
       if (r.status !== 201) throw new Error(`creating ${name}: ${r.status} ${await r.text()}`);
     }
   };
@@ -65,13 +63,9 @@ async function seed(parentId: string, count: number, headers: Record<string, str
 }
 
 describe('A folder with 10,000 entries', () => {
+  // Long tasks are recorded from the first paint on, so the journey can look at a window of them.
   beforeAll(async () => {
-    ensureWebBuilt();
-    tessera = await startTessera();
-    browser = await launchBrowser();
-    ctx = await watchedContext(browser, tessera.origin);
-    // Long tasks are recorded from the first paint on, so the journey can look at a window of them.
-    await ctx.context.addInitScript(() => {
+    await journey.ctx.context.addInitScript(() => {
       const w = window as unknown as { __longTasks: number[] };
       w.__longTasks = [];
       new PerformanceObserver((list) => {
@@ -80,24 +74,17 @@ describe('A folder with 10,000 entries', () => {
     });
   });
 
-  afterAll(async () => {
-    await ctx?.context.close().catch(() => undefined);
-    await browser?.close();
-    await tessera?.close();
-    expectNothingLeftTheDeployment([ctx]);
-  });
-
   it('is seeded over the API, opens at once and renders only what is on screen', async () => {
-    const { page } = ctx;
-    await page.goto(await tessera.setupUrl());
+    const { page } = journey.ctx;
+    await page.goto(await journey.tessera.setupUrl());
     await completeSetup(page, ADMIN);
 
-    const session = (await (await page.request.get(`${tessera.url}/api/session`)).json()) as { csrfToken: string };
-    const cookie = (await ctx.context.cookies(tessera.url)).map((c) => `${c.name}=${c.value}`).join('; ');
-    const headers = { cookie, 'x-csrf-token': session.csrfToken, 'content-type': 'application/json', origin: tessera.origin };
-    const spaces = (await (await page.request.get(`${tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
+    const session = (await (await page.request.get(`${journey.tessera.url}/api/session`)).json()) as { csrfToken: string };
+    const cookie = (await journey.ctx.context.cookies(journey.tessera.url)).map((c) => `${c.name}=${c.value}`).join('; ');
+    const headers = { cookie, 'x-csrf-token': session.csrfToken, 'content-type': 'application/json', origin: journey.tessera.origin };
+    const spaces = (await (await page.request.get(`${journey.tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
     const root = spaces.spaces.find((s) => s.kind === 'personal')!.rootId;
-    const big = await fetch(`${tessera.url}/api/files/nodes/${root}/folders`, { method: 'POST', headers, body: JSON.stringify({ name: 'Big folder' }) });
+    const big = await fetch(`${journey.tessera.url}/api/files/nodes/${root}/folders`, { method: 'POST', headers, body: JSON.stringify({ name: 'Big folder' }) });
     expect(big.status).toBe(201);
     const { id: bigId } = (await big.json()) as { id: string };
     const seeding = Date.now();
@@ -121,7 +108,7 @@ describe('A folder with 10,000 entries', () => {
   }, 900_000);
 
   it('scrolls to the end with the wheel and the End key, fetching as it goes, without long frames', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     const listings: string[] = [];
     page.on('request', (r) => {
       if (r.url().includes('/children?')) listings.push(r.url());
@@ -151,7 +138,7 @@ describe('A folder with 10,000 entries', () => {
   });
 
   it('keeps keyboard focus on a row scrolled far away, and its menu still works', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     const menuButton = page.getByRole('button', { name: `Actions for ${entryName(ENTRIES)}`, exact: true });
     await page.getByRole('link', { name: entryName(ENTRIES), exact: true }).focus();
     await page.keyboard.press('Tab');
@@ -168,7 +155,7 @@ describe('A folder with 10,000 entries', () => {
   });
 
   it('sorts the whole folder, and the grid view is virtualized too', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.getByRole('button', { name: /^Name/ }).click();
     await page.getByRole('link', { name: entryName(ENTRIES), exact: true }).waitFor();
@@ -194,7 +181,7 @@ describe('A folder with 10,000 entries', () => {
   });
 
   it('moves focus row by row with the arrow keys, across a page boundary, and to either end with Home and End', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     const listings: string[] = [];
     page.on('request', (r) => {
       if (r.url().includes('/children?')) listings.push(r.url());
@@ -265,7 +252,7 @@ describe('A folder with 10,000 entries', () => {
   });
 
   it('moves focus between cards with the arrow keys in the grid', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     await page.getByRole('button', { name: 'Grid', exact: true }).click();
     const grid = page.locator('.files-grid');
     const cards = page.locator('.files-grid > li');
@@ -304,7 +291,7 @@ describe('A folder with 10,000 entries', () => {
   });
 
   it('still opens the row the arrow keys moved to with Enter', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     const first = page.getByRole('link', { name: entryName(1), exact: true });
     await first.waitFor(POLL);
     await first.focus();

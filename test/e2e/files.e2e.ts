@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext, expectNothingLeftTheDeployment, completeSetup, shot, horizontalOverflow } from './harness.js';
+import type { Page } from 'playwright-core';
+import { completeSetup, expectAccessible, horizontalOverflow, shot, useJourney } from './harness.js';
 
 /**
  * The Files page through the real UI against a fresh server: folders, uploads with progress
@@ -13,12 +13,8 @@ import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedC
  */
 const ADMIN = { displayName: 'Hedy Lamarr', username: 'hedy', email: 'hedy@example.org', password: 'frequency-hopping-1942' };
 
-let tessera: E2eServer;
-let browser: Browser;
-let ctx: WatchedContext;
-const extra: WatchedContext[] = [];
+const journey = useJourney();
 let work: string;
-
 
 /** Opens the actions menu of a row and picks an item. */
 async function rowAction(page: Page, name: string, action: string): Promise<void> {
@@ -32,7 +28,7 @@ async function status(page: Page, text: string | RegExp): Promise<void> {
 
 /** The signed-in browser's CSRF token, for the few setup calls made through the API. */
 async function csrf(page: Page): Promise<string> {
-  const r = await page.request.get(`${tessera.url}/api/session`);
+  const r = await page.request.get(`${journey.tessera.url}/api/session`);
   return ((await r.json()) as { csrfToken: string }).csrfToken;
 }
 
@@ -40,25 +36,17 @@ const NOTES_V1 = 'Meeting notes, first draft.\n';
 const NOTES_V2 = 'Meeting notes, second draft with changes.\n';
 
 describe('Files in the browser', () => {
-  beforeAll(async () => {
-    ensureWebBuilt();
+  beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'tessera-files-e2e-'));
-    tessera = await startTessera();
-    browser = await launchBrowser();
-    ctx = await watchedContext(browser, tessera.origin);
   });
 
-  afterAll(async () => {
-    for (const c of [ctx, ...extra]) await c?.context.close().catch(() => undefined);
-    await browser?.close();
-    await tessera?.close();
+  afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
-    expectNothingLeftTheDeployment([ctx, ...extra]);
   });
 
   it('sets up, opens Files from the top bar and creates a folder', async () => {
-    const { page } = ctx;
-    await page.goto(await tessera.setupUrl());
+    const { page } = journey.ctx;
+    await page.goto(await journey.tessera.setupUrl());
     await completeSetup(page, ADMIN);
 
     await page.getByRole('navigation', { name: 'Modules' }).getByRole('link', { name: 'Files' }).click();
@@ -86,7 +74,7 @@ describe('Files in the browser', () => {
   });
 
   it('uploads two files into the folder with progress per file and overall', async () => {
-    const { page, context } = ctx;
+    const { page, context } = journey.ctx;
     await page.getByRole('link', { name: 'Reports', exact: true }).click();
     await page.getByRole('heading', { name: 'Reports', level: 2 }).waitFor();
     await page.getByRole('navigation', { name: 'Folder path' }).getByRole('link', { name: 'My files' }).waitFor();
@@ -125,7 +113,7 @@ describe('Files in the browser', () => {
   });
 
   it('sorts by a column', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     const names = () => page.locator('tbody .file-name').allInnerTexts();
     expect((await names()).map((s) => s.trim())).toEqual(['budget.csv', 'notes.txt']);
     await page.getByRole('button', { name: /^Name/ }).click();
@@ -138,7 +126,7 @@ describe('Files in the browser', () => {
   });
 
   it('renames a file, deletes it and restores it from the trash', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     await rowAction(page, 'budget.csv', 'Rename');
     const dialog = page.getByRole('dialog', { name: 'Rename “budget.csv”' });
     const input = dialog.getByLabel('New name');
@@ -176,7 +164,7 @@ describe('Files in the browser', () => {
   });
 
   it('uploads a new version and restores the earlier one, then downloads it', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     const chooser = page.waitForEvent('filechooser');
     await rowAction(page, 'notes.txt', 'Upload new version');
     // Whatever the chosen file is called, it becomes the new content of notes.txt.
@@ -208,13 +196,13 @@ describe('Files in the browser', () => {
     expect(readFileSync((await file.path())!, 'utf8')).toBe(NOTES_V1);
     // And the same through the link's address, with the session's cookie.
     const href = await page.getByRole('link', { name: 'notes.txt' }).getAttribute('href');
-    const res = await page.request.get(`${tessera.url}${href}`);
+    const res = await page.request.get(`${journey.tessera.url}${href}`);
     expect(res.status()).toBe(200);
     expect(await res.text()).toBe(NOTES_V1);
   });
 
   it('an upload with a taken name asks what to do; keep both numbers the copy', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     const chooser = page.waitForEvent('filechooser');
     await page.getByRole('button', { name: 'Upload files' }).click();
     await (await chooser).setFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('third') });
@@ -227,7 +215,7 @@ describe('Files in the browser', () => {
   });
 
   it('uploads files dropped on the listing', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     const dataTransfer = await page.evaluateHandle(() => {
       const dt = new DataTransfer();
       dt.items.add(new File(['dropped on the page'], 'dropped.txt', { type: 'text/plain' }));
@@ -238,11 +226,11 @@ describe('Files in the browser', () => {
     await zone.dispatchEvent('drop', { dataTransfer });
     await status(page, '1 file uploaded.');
     const href = await page.getByRole('link', { name: 'dropped.txt' }).getAttribute('href');
-    expect(await (await page.request.get(`${tessera.url}${href}`)).text()).toBe('dropped on the page');
+    expect(await (await page.request.get(`${journey.tessera.url}${href}`)).text()).toBe('dropped on the page');
   });
 
   it('uploads a whole folder, creating its sub-folders', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     const dir = join(work, 'Minutes');
     mkdirSync(join(dir, '2026'), { recursive: true });
     writeFileSync(join(dir, 'index.txt'), 'minutes index');
@@ -263,13 +251,13 @@ describe('Files in the browser', () => {
   });
 
   it('moves and copies with the folder picker, also to a group space', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     const token = await csrf(page);
-    const me = (await (await page.request.get(`${tessera.url}/api/me`)).json()) as { id: string };
-    const group = await page.request.post(`${tessera.url}/api/admin/groups`, { data: { name: 'board', displayName: 'Board' }, headers: { 'x-csrf-token': token } });
+    const me = (await (await page.request.get(`${journey.tessera.url}/api/me`)).json()) as { id: string };
+    const group = await page.request.post(`${journey.tessera.url}/api/admin/groups`, { data: { name: 'board', displayName: 'Board' }, headers: { 'x-csrf-token': token } });
     expect(group.status()).toBe(201);
     const { id: groupId } = (await group.json()) as { id: string };
-    const add = await page.request.post(`${tessera.url}/api/admin/groups/${groupId}/members`, { data: { type: 'user', id: me.id }, headers: { 'x-csrf-token': token } });
+    const add = await page.request.post(`${journey.tessera.url}/api/admin/groups/${groupId}/members`, { data: { type: 'user', id: me.id }, headers: { 'x-csrf-token': token } });
     expect(add.status()).toBe(204);
     await page.reload();
     await page.getByRole('heading', { name: 'My files', level: 2 }).waitFor();
@@ -303,12 +291,12 @@ describe('Files in the browser', () => {
   });
 
   it('an upload past the quota says how much is used and what to do', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     const token = await csrf(page);
-    const me = (await (await page.request.get(`${tessera.url}/api/me`)).json()) as { id: string };
-    const spaces = (await (await page.request.get(`${tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; usedBytes: number }[] };
+    const me = (await (await page.request.get(`${journey.tessera.url}/api/me`)).json()) as { id: string };
+    const spaces = (await (await page.request.get(`${journey.tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; usedBytes: number }[] };
     const used = spaces.spaces.find((s) => s.kind === 'personal')!.usedBytes;
-    const patch = await page.request.patch(`${tessera.url}/api/admin/users/${me.id}`, { data: { quotaBytes: used + 1024 }, headers: { 'x-csrf-token': token } });
+    const patch = await page.request.patch(`${journey.tessera.url}/api/admin/users/${me.id}`, { data: { quotaBytes: used + 1024 }, headers: { 'x-csrf-token': token } });
     expect(patch.status()).toBe(200);
     await page.getByRole('navigation', { name: 'Spaces' }).getByRole('link', { name: 'My files' }).click();
     await page.getByRole('heading', { name: 'My files', level: 2 }).waitFor();
@@ -321,11 +309,11 @@ describe('Files in the browser', () => {
     await status(page, '1 failed.');
     await expectAccessible(page, 'quota error');
     await shot(page, 'files-quota');
-    await page.request.patch(`${tessera.url}/api/admin/users/${me.id}`, { data: { quotaBytes: null }, headers: { 'x-csrf-token': token } });
+    await page.request.patch(`${journey.tessera.url}/api/admin/users/${me.id}`, { data: { quotaBytes: null }, headers: { 'x-csrf-token': token } });
   });
 
   it('empties the trash after confirmation', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     await rowAction(page, 'Reports', 'Delete');
     const confirm = page.getByRole('dialog', { name: 'Delete “Reports”?' });
     await confirm.getByText('The folder and everything in it').waitFor();
@@ -342,15 +330,15 @@ describe('Files in the browser', () => {
   });
 
   it('a big folder scrolls without a "Load more" button; the row menu works from the keyboard', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     const token = await csrf(page);
-    const spaces = (await (await page.request.get(`${tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
+    const spaces = (await (await page.request.get(`${journey.tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
     const root = spaces.spaces.find((s) => s.kind === 'personal')!.rootId;
-    const folder = await page.request.post(`${tessera.url}/api/files/nodes/${root}/folders`, { data: { name: 'Archive' }, headers: { 'x-csrf-token': token } });
+    const folder = await page.request.post(`${journey.tessera.url}/api/files/nodes/${root}/folders`, { data: { name: 'Archive' }, headers: { 'x-csrf-token': token } });
     const { id: folderId } = (await folder.json()) as { id: string };
     for (let i = 1; i <= 105; i++) {
       const name = `scan-${String(i).padStart(3, '0')}.txt`;
-      const r = await page.request.put(`${tessera.url}/api/files/nodes/${folderId}/upload?name=${name}`, { data: Buffer.from(`page ${i}`), headers: { 'x-csrf-token': token, 'content-type': 'text/plain' } });
+      const r = await page.request.put(`${journey.tessera.url}/api/files/nodes/${folderId}/upload?name=${name}`, { data: Buffer.from(`page ${i}`), headers: { 'x-csrf-token': token, 'content-type': 'text/plain' } });
       expect(r.status()).toBe(201);
     }
     await page.getByRole('navigation', { name: 'Spaces' }).getByRole('link', { name: 'My files' }).click();
@@ -379,10 +367,9 @@ describe('Files in the browser', () => {
   });
 
   it('on a phone the listing is a list with a menu per item, and nothing sticks out', async () => {
-    const phone = await watchedContext(browser, tessera.origin, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, storageState: await ctx.context.storageState() });
-    extra.push(phone);
+    const phone = await journey.open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, storageState: await journey.ctx.context.storageState() });
     const { page } = phone;
-    await page.goto(`${tessera.url}/files`);
+    await page.goto(`${journey.tessera.url}/files`);
     await page.getByRole('heading', { name: 'My files', level: 2 }).waitFor();
     // A folder with a few files to show.
     await page.getByRole('button', { name: 'New folder' }).click();

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
-import type { Browser, Page } from 'playwright-core';
-import { completeSetup, ensureWebBuilt, expectAccessible, expectNothingLeftTheDeployment, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext } from './harness.js';
+import type { Page } from 'playwright-core';
+import { completeSetup, expectAccessible, useJourney } from './harness.js';
 
 /**
  * Resumable uploads, folders as zip, favorites and recent through the real UI: a large upload cut
@@ -14,9 +14,7 @@ import { completeSetup, ensureWebBuilt, expectAccessible, expectNothingLeftTheDe
  */
 const ADMIN = { displayName: 'Grace Hopper', username: 'grace', email: 'grace@example.org', password: 'cobol-compiler-1959' };
 
-let tessera: E2eServer;
-let browser: Browser;
-let ctx: WatchedContext;
+const journey = useJourney();
 let work: string;
 
 async function status(page: Page, text: string | RegExp): Promise<void> {
@@ -28,27 +26,19 @@ describe('Resumable uploads, zip, favorites and recent in the browser', () => {
   // A file on disk keeps its modification time between two picks, as a person's file does (part of the fingerprint).
   let filmPath: string;
 
-  beforeAll(async () => {
-    ensureWebBuilt();
+  beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'tessera-uploads-e2e-'));
     filmPath = join(work, 'film.bin');
     writeFileSync(filmPath, big);
-    tessera = await startTessera();
-    browser = await launchBrowser();
-    ctx = await watchedContext(browser, tessera.origin);
   });
 
-  afterAll(async () => {
-    await ctx?.context.close().catch(() => undefined);
-    await browser?.close();
-    await tessera?.close();
+  afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
-    expectNothingLeftTheDeployment([ctx]);
   });
 
   it('a large upload cut by a page reload resumes from the server offset', async () => {
-    const { page, context } = ctx;
-    await page.goto(await tessera.setupUrl());
+    const { page, context } = journey.ctx;
+    await page.goto(await journey.tessera.setupUrl());
     await completeSetup(page, ADMIN);
     await page.getByRole('navigation', { name: 'Modules' }).getByRole('link', { name: 'Files' }).click();
     await page.getByRole('heading', { name: 'My files', level: 2 }).waitFor();
@@ -86,17 +76,17 @@ describe('Resumable uploads, zip, favorites and recent in the browser', () => {
     // The resumed PATCH started where the server had stopped, not at the beginning.
     expect(patches.at(-1), `PATCH offsets ${patches.join(', ')}`).toBeGreaterThan(0);
     await page.getByRole('link', { name: 'film.bin' }).waitFor();
-    const list = (await (await page.request.get(`${tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
+    const list = (await (await page.request.get(`${journey.tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
     const root = list.spaces.find((s) => s.kind === 'personal')!.rootId;
-    const films = ((await (await page.request.get(`${tessera.url}/api/files/nodes/${root}/children`)).json()) as { items: { id: string; name: string }[] }).items.find((n) => n.name === 'Films')!;
-    const film = ((await (await page.request.get(`${tessera.url}/api/files/nodes/${films.id}/children`)).json()) as { items: { id: string; name: string }[] }).items.find((n) => n.name === 'film.bin')!;
-    const bytes = Buffer.from(await (await page.request.get(`${tessera.url}/api/files/nodes/${film.id}/content`)).body());
+    const films = ((await (await page.request.get(`${journey.tessera.url}/api/files/nodes/${root}/children`)).json()) as { items: { id: string; name: string }[] }).items.find((n) => n.name === 'Films')!;
+    const film = ((await (await page.request.get(`${journey.tessera.url}/api/files/nodes/${films.id}/children`)).json()) as { items: { id: string; name: string }[] }).items.find((n) => n.name === 'film.bin')!;
+    const bytes = Buffer.from(await (await page.request.get(`${journey.tessera.url}/api/files/nodes/${film.id}/content`)).body());
     expect(bytes.equals(big)).toBe(true);
     await expectAccessible(page, 'folder after a resumed upload');
   });
 
   it('downloads a folder as a zip from its row menu', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     await page.getByRole('navigation', { name: 'Folder path' }).getByRole('link', { name: 'My files' }).click();
     await page.getByRole('heading', { name: 'My files', level: 2 }).waitFor();
     await page.getByRole('button', { name: 'Actions for Films', exact: true }).click();
@@ -110,7 +100,7 @@ describe('Resumable uploads, zip, favorites and recent in the browser', () => {
   });
 
   it('stars a folder with the keyboard; Favorites and Recent list what they should', async () => {
-    const { page } = ctx;
+    const { page } = journey.ctx;
     const menuButton = page.getByRole('button', { name: 'Actions for Films', exact: true });
     await menuButton.focus();
     await page.keyboard.press('Enter');
