@@ -174,20 +174,28 @@ export interface Journey {
   open(opts?: BrowserContextOptions, origin?: string): Promise<WatchedContext>;
 }
 
+export interface JourneyOptions {
+  /** How to start Tessera; read when the journey starts, after the hooks registered before it. */
+  tessera?: () => Parameters<typeof startTessera>[0];
+  /** Origins besides the deployment's that pages may reach (a server the administrator configured). */
+  configured?: () => string[];
+}
+
 /**
  * The frame of a browser journey, called at the top of its file or describe(): the web build, one
  * Tessera, one Chromium and a first watched context before the tests; at the end every context is
  * closed and checked to have fetched nothing from outside the deployment.
  */
-export function useJourney(): Journey {
+export function useJourney(options: JourneyOptions = {}): Journey {
   let tessera: E2eServer | undefined;
   let browser: Browser | undefined;
   const contexts: WatchedContext[] = [];
+  const configured = () => options.configured?.() ?? [];
   beforeAll(async () => {
     ensureWebBuilt();
-    tessera = await startTessera();
+    tessera = await startTessera(options.tessera?.());
     browser = await launchBrowser();
-    contexts.push(await watchedContext(browser, tessera.origin));
+    contexts.push(await watchedContext(browser, tessera.origin, {}, configured()));
   });
   afterAll(async () => {
     for (const c of contexts) await c.context.close().catch(() => undefined);
@@ -206,7 +214,7 @@ export function useJourney(): Journey {
       return contexts[0]!;
     },
     async open(o = {}, origin = tessera!.origin) {
-      const c = await watchedContext(browser!, origin, o);
+      const c = await watchedContext(browser!, origin, o, configured());
       contexts.push(c);
       return c;
     },

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { editorKey, proofHeaders, proofKeyElement } from '../../src/modules/files/testing/proofSigner.js';
-import { completeSetup, ensureWebBuilt, expectAccessible, expectNothingLeftTheDeployment, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext } from './harness.js';
+import { completeSetup, expectAccessible, useJourney } from './harness.js';
 
 /**
  * "Open in editor" through the real UI: the host page posts the access token into an iframe at
@@ -13,9 +13,6 @@ import { completeSetup, ensureWebBuilt, expectAccessible, expectNothingLeftTheDe
 const ADMIN = { displayName: 'Grace Hopper', username: 'grace', email: 'grace@example.org', password: 'cobol-compiler-1959' };
 const SAVED = 'Saved by the office editor.';
 
-let tessera: E2eServer;
-let browser: Browser;
-let ctx: WatchedContext;
 let editor: Server;
 let editorOrigin = '';
 const editorErrors: string[] = [];
@@ -46,66 +43,63 @@ async function editSession(body: string, wopiSrc: string): Promise<string> {
 <h1>Editing ${escape(info.BaseFileName)}</h1><p>Opened: ${escape(original)}</p><p>Steps: ${steps.join(' ')}</p><p>Can write: ${info.UserCanWrite}</p></main></body></html>`;
 }
 
+// The stand-in editor runs before Tessera starts: Tessera is configured with its discovery URL.
+beforeAll(async () => {
+  editor = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', editorOrigin);
+    if (req.method === 'GET' && url.pathname === '/hosting/discovery') {
+      const src = `${editorOrigin}/edit?&lt;ui=UI_LLCC&amp;&gt;`;
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      res.end(`<wopi-discovery><net-zone name="external-http"><app name="writer"><action name="edit" ext="odt" urlsrc="${src}"/></app></net-zone>${proofKeyElement(proofKey)}</wopi-discovery>`);
+      return;
+    }
+    if (req.method === 'POST' && url.pathname === '/edit') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        editSession(Buffer.concat(chunks).toString('utf8'), url.searchParams.get('WOPISrc') ?? '')
+          .then((html) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html))
+          .catch((e: unknown) => {
+            editorErrors.push(String(e));
+            res.writeHead(500).end();
+          });
+      });
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => editor.listen(0, '127.0.0.1', resolve));
+  editorOrigin = `http://127.0.0.1:${(editor.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => editor?.close(resolve));
+  expect(editorErrors).toEqual([]);
+});
+
+const journey = useJourney({
+  tessera: () => ({ config: { wopiDiscoveryUrl: `${editorOrigin}/hosting/discovery` } }),
+  configured: () => [editorOrigin],
+});
+
 async function csrf(page: Page): Promise<string> {
-  const r = await page.request.get(`${tessera.url}/api/session`);
+  const r = await page.request.get(`${journey.tessera.url}/api/session`);
   return ((await r.json()) as { csrfToken: string }).csrfToken;
 }
 
 describe('Office editor (WOPI) in the browser', () => {
-  beforeAll(async () => {
-    ensureWebBuilt();
-    editor = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', editorOrigin);
-      if (req.method === 'GET' && url.pathname === '/hosting/discovery') {
-        const src = `${editorOrigin}/edit?&lt;ui=UI_LLCC&amp;&gt;`;
-        res.writeHead(200, { 'content-type': 'text/xml' });
-        res.end(`<wopi-discovery><net-zone name="external-http"><app name="writer"><action name="edit" ext="odt" urlsrc="${src}"/></app></net-zone>${proofKeyElement(proofKey)}</wopi-discovery>`);
-        return;
-      }
-      if (req.method === 'POST' && url.pathname === '/edit') {
-        const chunks: Buffer[] = [];
-        req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => {
-          editSession(Buffer.concat(chunks).toString('utf8'), url.searchParams.get('WOPISrc') ?? '')
-            .then((html) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html))
-            .catch((e: unknown) => {
-              editorErrors.push(String(e));
-              res.writeHead(500).end();
-            });
-        });
-        return;
-      }
-      res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => editor.listen(0, '127.0.0.1', resolve));
-    editorOrigin = `http://127.0.0.1:${(editor.address() as AddressInfo).port}`;
-    tessera = await startTessera({ config: { wopiDiscoveryUrl: `${editorOrigin}/hosting/discovery` } });
-    browser = await launchBrowser();
-    ctx = await watchedContext(browser, tessera.origin, {}, [editorOrigin]);
-  });
-
-  afterAll(async () => {
-    await ctx?.context.close().catch(() => undefined);
-    await browser?.close();
-    await tessera?.close();
-    await new Promise((resolve) => editor?.close(resolve));
-    expectNothingLeftTheDeployment([ctx]);
-    expect(editorErrors).toEqual([]);
-  });
-
   it('opens a document from the row menu in the editor, which saves it back through WOPI', async () => {
-    const { page, context } = ctx;
-    await page.goto(await tessera.setupUrl());
+    const { page, context } = journey.ctx;
+    await page.goto(await journey.tessera.setupUrl());
     await completeSetup(page, ADMIN);
     const token = await csrf(page);
-    const spaces = (await (await page.request.get(`${tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
+    const spaces = (await (await page.request.get(`${journey.tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
     const rootId = spaces.spaces.find((s) => s.kind === 'personal')!.rootId;
     for (const [name, body] of [['letter.odt', 'First draft.'], ['notes.txt', 'plain text']] as const) {
-      const r = await page.request.put(`${tessera.url}/api/files/nodes/${rootId}/upload?name=${name}`, { headers: { 'x-csrf-token': token, 'content-type': 'application/octet-stream' }, data: Buffer.from(body) });
+      const r = await page.request.put(`${journey.tessera.url}/api/files/nodes/${rootId}/upload?name=${name}`, { headers: { 'x-csrf-token': token, 'content-type': 'application/octet-stream' }, data: Buffer.from(body) });
       expect(r.status()).toBe(201);
     }
 
-    await page.goto(`${tessera.url}/files`);
+    await page.goto(`${journey.tessera.url}/files`);
     await page.getByRole('link', { name: 'letter.odt' }).or(page.getByText('letter.odt', { exact: true })).first().waitFor();
     // Only types the editor lists get the entry.
     await page.getByRole('button', { name: 'Actions for notes.txt', exact: true }).click();
@@ -128,12 +122,12 @@ describe('Office editor (WOPI) in the browser', () => {
     await frame.getByText('Steps: 200 200 200').waitFor();
     await frame.getByText('Can write: true').waitFor();
     // The token went in a form post, never in the page's or the frame's URL.
-    expect(host.url()).toBe(`${tessera.url}/files/edit/${new URL(host.url()).pathname.split('/').pop()}`);
+    expect(host.url()).toBe(`${journey.tessera.url}/files/edit/${new URL(host.url()).pathname.split('/').pop()}`);
     expect(host.frames().every((f) => !f.url().includes('access_token'))).toBe(true);
     await expectAccessible(host, 'editor host page');
     expect(hostErrors).toEqual([]);
 
-    const saved = await page.request.get(`${tessera.url}/api/files/nodes/${new URL(host.url()).pathname.split('/').pop()}/content`);
+    const saved = await page.request.get(`${journey.tessera.url}/api/files/nodes/${new URL(host.url()).pathname.split('/').pop()}/content`);
     expect(await saved.text()).toBe(SAVED);
     // Proof keys were checked all along: the same call without the editor's signature is refused.
     expect(lastCall.token).not.toBe('');
