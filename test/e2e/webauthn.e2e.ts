@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext, completeSetup, expectNothingLeftTheDeployment } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { completeSetup, expectAccessible, useJourney } from './harness.js';
 
 /**
  * Security keys through the real UI, with Chromium's virtual authenticator (DevTools protocol):
@@ -9,37 +8,21 @@ import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedC
  */
 const ADMIN = { displayName: 'Ada Lovelace', username: 'ada', email: 'ada@example.org', password: 'analytical-engine-1843' };
 
-let tessera: E2eServer;
-let browser: Browser;
-let watched: WatchedContext;
+const journey = useJourney({ tessera: () => ({ hostname: 'localhost' }) });
 
 describe('security keys (WebAuthn)', () => {
-  beforeAll(async () => {
-    ensureWebBuilt();
-    tessera = await startTessera({ hostname: 'localhost' });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await watched?.context.close().catch(() => undefined);
-    await browser?.close();
-    await tessera?.close();
-    expectNothingLeftTheDeployment([watched]);
-  });
-
   it('registers a key in settings and signs in with it', async () => {
-    watched = await watchedContext(browser, tessera.origin);
-    const { page, context } = watched;
+    const { page, context } = journey.ctx;
     const cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.enable');
     await cdp.send('WebAuthn.addVirtualAuthenticator', {
       options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
     });
 
-    await page.goto(await tessera.setupUrl());
+    await page.goto(await journey.tessera.setupUrl());
     await completeSetup(page, ADMIN);
 
-    await page.goto(`${tessera.url}/settings/security`);
+    await page.goto(`${journey.tessera.url}/settings/security`);
     await page.getByRole('heading', { name: 'Security keys and passkeys' }).waitFor();
     await page.getByLabel('Key name').fill('Virtual key');
     await page.getByRole('button', { name: 'Add security key' }).click();
