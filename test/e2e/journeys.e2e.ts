@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { authenticator } from 'otplib';
-import { ensureWebBuilt, expectAccessible, launchBrowser, startTessera, watchedContext, type E2eServer, type WatchedContext, expectNothingLeftTheDeployment, completeSetup, shot } from './harness.js';
+import { completeSetup, expectAccessible, shot, useJourney, type WatchedContext } from './harness.js';
 
 /**
  * The first journeys through the real UI against a real server: first-run setup, an admin
@@ -14,15 +14,11 @@ const ADMIN = { displayName: 'Ada Lovelace', username: 'ada', email: 'ada@exampl
 const NEWCOMER = { displayName: 'Linus Torvalds', username: 'linus', email: 'linus@example.org', password: 'penguin-kernel-1991' };
 const USER = { displayName: 'Grace Hopper', username: 'grace', email: 'grace@example.org', password: 'compiler-cobol-1959' };
 
-let tessera: E2eServer;
-let browser: Browser;
-const contexts: WatchedContext[] = [];
-
-async function open(opts: Parameters<typeof watchedContext>[2] = {}): Promise<WatchedContext> {
-  const c = await watchedContext(browser, tessera.origin, opts);
-  contexts.push(c);
-  return c;
-}
+const journey = useJourney();
+/** Each journey runs in a browser context of its own (a person, a phone, a language). */
+const open = (opts: BrowserContextOptions = {}) => journey.open(opts);
+/** The person the administrator created, signed in from a browser of their own. */
+let person: WatchedContext;
 
 /** Nothing may stick out sideways on a phone: lists the elements that do, if any. */
 async function horizontalOverflow(page: Page, width = 390): Promise<string[]> {
@@ -48,7 +44,7 @@ async function horizontalOverflow(page: Page, width = 390): Promise<string[]> {
 }
 
 async function signIn(page: Page, who: { username: string; password: string }): Promise<void> {
-  await page.goto(`${tessera.url}/login`);
+  await page.goto(`${journey.tessera.url}/login`);
   await page.getByLabel('Username or e-mail').fill(who.username);
   await page.getByLabel('Password', { exact: true }).fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -82,22 +78,9 @@ const TINY_PNG = Buffer.from(
 );
 
 describe('Tessera in the browser', () => {
-  beforeAll(async () => {
-    ensureWebBuilt();
-    tessera = await startTessera();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    for (const c of contexts) await c.context.close().catch(() => undefined);
-    await browser?.close();
-    await tessera?.close();
-    expectNothingLeftTheDeployment(contexts);
-  });
-
   it('first-run setup creates the administrator through the logged link', async () => {
-    const { page, foreign, errors } = await open();
-    await page.goto(await tessera.setupUrl());
+    const { page, foreign, errors } = journey.ctx;
+    await page.goto(await journey.tessera.setupUrl());
     await page.getByRole('heading', { name: 'Set up Tessera' }).waitFor();
     await expectAccessible(page, 'setup');
     await completeSetup(page, ADMIN);
@@ -110,7 +93,7 @@ describe('Tessera in the browser', () => {
   });
 
   it('the administrator creates a person and a group and adds the person', async () => {
-    const { page, foreign } = contexts[0]!;
+    const { page, foreign } = journey.ctx;
     await openUserMenuItem(page, 'Admin console');
     await page.getByRole('heading', { name: 'Admin console', level: 1 }).waitFor();
     await page.getByRole('tab', { name: 'People' }).waitFor();
@@ -189,8 +172,9 @@ describe('Tessera in the browser', () => {
   });
 
   it('the person signs in, enrols TOTP, signs out and back in with a code', async () => {
-    const { page, foreign, errors } = await open();
-    await page.goto(`${tessera.url}/settings`);
+    person = await open();
+    const { page, foreign, errors } = person;
+    await page.goto(`${journey.tessera.url}/settings`);
     // Signed out: sent to the sign-in page with the destination kept.
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(new URL(page.url()).searchParams.get('next')).toBe('/settings');
@@ -263,7 +247,7 @@ describe('Tessera in the browser', () => {
   });
 
   it('changing the language to French switches the UI at once and sticks', async () => {
-    const { page } = contexts[1]!;
+    const { page } = person;
     await openUserMenuItem(page, 'Settings');
     await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
     await page.getByLabel('Language').selectOption('fr');
@@ -302,7 +286,7 @@ describe('Tessera in the browser', () => {
     expect(await horizontalOverflow(page)).toEqual([]);
     await expectAccessible(page, 'phone admin');
     await shot(page, 'phone-admin');
-    await page.goto(`${tessera.url}/settings/security`);
+    await page.goto(`${journey.tessera.url}/settings/security`);
     await page.getByRole('heading', { name: 'Authenticator app' }).waitFor();
     expect(await horizontalOverflow(page)).toEqual([]);
     await expectAccessible(page, 'phone settings');
@@ -310,14 +294,14 @@ describe('Tessera in the browser', () => {
   });
 
   it('an application signs a person in through the OIDC login and consent pages', async () => {
-    const { page } = contexts[0]!;
-    await page.goto(`${tessera.url}/admin/apps`);
+    const { page } = journey.ctx;
+    await page.goto(`${journey.tessera.url}/admin/apps`);
     await page.getByRole('heading', { name: 'Applications (OpenID Connect)' }).waitFor();
     await page.getByRole('button', { name: 'Register application' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Application name').fill('Notes');
     // The app lives on the server's own origin, so following the redirect stays local.
-    await dialog.getByLabel('Redirect URIs', { exact: true }).fill(`${tessera.url}/callback`);
+    await dialog.getByLabel('Redirect URIs', { exact: true }).fill(`${journey.tessera.url}/callback`);
     await expectAccessible(page, 'register application');
     await dialog.getByRole('button', { name: 'Register' }).click();
     const clientId = (await page.getByTestId('client-id').textContent())?.trim() ?? '';
@@ -327,10 +311,10 @@ describe('Tessera in the browser', () => {
 
     const verifier = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
-    const auth = new URL(`${tessera.url}/oidc/auth`);
+    const auth = new URL(`${journey.tessera.url}/oidc/auth`);
     auth.search = new URLSearchParams({
       client_id: clientId,
-      redirect_uri: `${tessera.url}/callback`,
+      redirect_uri: `${journey.tessera.url}/callback`,
       response_type: 'code',
       scope: 'openid profile email',
       state: 'journey-state',
@@ -360,8 +344,8 @@ describe('Tessera in the browser', () => {
   });
 
   it('a group that requires 2FA sends its new member to the enrolment screen first', async () => {
-    const admin = contexts[0]!.page;
-    await admin.goto(`${tessera.url}/admin`);
+    const admin = journey.ctx.page;
+    await admin.goto(`${journey.tessera.url}/admin`);
     await admin.getByRole('button', { name: 'Add person' }).click();
     const dialog = admin.getByRole('dialog');
     await dialog.getByLabel('Full name').fill(NEWCOMER.displayName);
@@ -389,7 +373,7 @@ describe('Tessera in the browser', () => {
     await page.getByRole('heading', { name: 'Set up two-step verification' }).waitFor();
     await expectAccessible(page, 'forced enrolment');
     // Nothing else is reachable until enrolment is done.
-    await page.goto(`${tessera.url}/settings`);
+    await page.goto(`${journey.tessera.url}/settings`);
     await page.getByRole('heading', { name: 'Set up two-step verification' }).waitFor();
     await page.getByRole('button', { name: 'Start setup' }).click();
     const secret = (await page.getByTestId('totp-secret').getAttribute('data-secret')) ?? '';
@@ -402,7 +386,7 @@ describe('Tessera in the browser', () => {
 
   it('sign-in ignores a foreign `next` and tells a locked-out person when to retry', async () => {
     const { page } = await open();
-    await page.goto(`${tessera.url}/login?next=${encodeURIComponent('//evil.example/steal')}`);
+    await page.goto(`${journey.tessera.url}/login?next=${encodeURIComponent('//evil.example/steal')}`);
     // Keyboard only: the login field has focus, Tab to the password, Enter submits.
     await page.getByLabel('Username or e-mail').waitFor();
     await page.keyboard.type(USER.username);
@@ -414,7 +398,7 @@ describe('Tessera in the browser', () => {
     await page.getByLabel('Code de votre application d’authentification').fill(await freshTotp(totpSecret));
     await page.getByRole('button', { name: 'Vérifier' }).click();
     await page.getByRole('heading', { name: 'Bonjour, Grace' }).waitFor();
-    expect(new URL(page.url()).origin).toBe(tessera.origin);
+    expect(new URL(page.url()).origin).toBe(journey.tessera.origin);
     expect(new URL(page.url()).pathname).toBe('/');
     // Keyboard only: Tab to the account menu, open it, reach the settings link.
     for (let i = 0; i < 20; i++) {
@@ -435,12 +419,12 @@ describe('Tessera in the browser', () => {
     await page.getByRole('button', { name: 'Se déconnecter partout' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Se déconnecter partout' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).or(page.getByRole('heading', { name: 'Connexion' })).waitFor();
-    const earlier = contexts[1]!.page;
+    const earlier = person.page;
     await earlier.getByRole('link', { name: 'Mots de passe d’application pour la messagerie et l’agenda' }).click();
     await earlier.waitForURL(/\/login\?next=%2Fsettings%2Fapp-passwords/);
 
     const other = await open();
-    await other.page.goto(`${tessera.url}/login`);
+    await other.page.goto(`${journey.tessera.url}/login`);
     let locked = false;
     for (let i = 0; i < 8 && !locked; i++) {
       await other.page.getByLabel('Username or e-mail').fill(ADMIN.username);
@@ -463,7 +447,7 @@ describe('Tessera in the browser', () => {
       ['fr-CA', 'fr', 'Connexion', 'Nom d’utilisateur ou e-mail'],
     ] as const) {
       const { page } = await open({ locale });
-      await page.goto(`${tessera.url}/`);
+      await page.goto(`${journey.tessera.url}/`);
       await page.getByRole('heading', { name: heading }).waitFor();
       await page.getByLabel(field).waitFor();
       expect(await page.locator('html').getAttribute('lang')).toBe(lang);
