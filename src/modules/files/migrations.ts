@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { FOLD_FROM, FOLD_TO } from '../../platform/db/fold.js';
+import { FOLD_EXPANSIONS, FOLD_FROM, FOLD_TO } from '../../platform/db/fold.js';
 import type { MigrationSet } from '../../platform/db/migrations.js';
 
 export const filesMigrations: MigrationSet = {
@@ -289,6 +289,20 @@ export const filesMigrations: MigrationSet = {
   // tessera_fold on its connection and FTS5 already folds; PostgreSQL gets the same function here
   // and its text index is rebuilt from folded text.
   // Recent lists what a person opened as well as what changed (OneDrive's "Recent").
+  '2026112414_files_search_fold_pairs': {
+    // ß, æ and œ now fold to two letters (platform/db/fold.ts): the function changes, so the stored
+    // vectors made with the old one are made again.
+    async up(db, dialect) {
+      if (dialect !== 'postgres') return;
+      let body = `translate(lower($1), '${FOLD_FROM}', '${FOLD_TO}')`;
+      for (const [letter, pair] of FOLD_EXPANSIONS) body = `replace(${body}, '${letter}', '${pair}')`;
+      await sql`create or replace function tessera_fold(text) returns text language sql immutable strict parallel safe
+        as ${sql.lit(`select ${body}`)}`.execute(db);
+      await sql`alter table files_search_docs drop column tsv`.execute(db);
+      await sql`alter table files_search_docs add column tsv tsvector generated always as (to_tsvector('simple', tessera_fold(body))) stored`.execute(db);
+      await sql`create index files_search_docs_tsv on files_search_docs using gin (tsv)`.execute(db);
+    },
+  },
   '2026112413_files_inline_content': {
     async up(db, dialect) {
       await db.schema

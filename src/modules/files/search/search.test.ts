@@ -69,6 +69,7 @@ describe('files search', () => {
     files.broken = await upload(alice, ts.url, docs.id, 'broken.pdf', Buffer.from('%PDF-1.4 this is not really a pdf at all'));
     files.binary = await upload(alice, ts.url, docs.id, 'photo.jpg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x7a, 0x65, 0x62, 0x72, 0x61]));
     files.cv = await upload(alice, ts.url, docs.id, 'Résumé Équipe.txt', 'Le café de l’ÉQUIPE ouvre à 8 h; Straße in Köln.', 'text/plain');
+    files.plan = await upload(alice, ts.url, docs.id, 'Straßenplan.txt', 'Die Hauptstrasse der Encyclopædia, a manœuvre.', 'text/plain');
     for (const f of Object.values(files)) await indexed(f);
   });
   afterAll(async () => {
@@ -97,6 +98,18 @@ describe('files search', () => {
     expect((await search(alice, 'resume'))[0]!.matched.name).toBe(true);
     for (const q of ['cafe', 'CAFÉ equipe', 'koln', 'KÖLN']) expect(await names(alice, q), q).toEqual(['Résumé Équipe.txt']);
     expect((await search(alice, 'cafe'))[0]).toMatchObject({ matched: { name: false, content: true } });
+  });
+
+  it('takes ß as ss, æ as ae and œ as oe, whichever way either side is written', async () => {
+    for (const q of ['straßenplan', 'STRASSENPLAN', 'strassenplan', 'Strassen']) expect(await names(alice, q), q).toEqual(['Straßenplan.txt']);
+    expect((await search(alice, 'strassenplan'))[0]!.matched.name).toBe(true);
+    for (const q of ['hauptstraße', 'HAUPTSTRASSE', 'encyclopaedia', 'Encyclopædia', 'manoeuvre', 'manœuvre']) {
+      const hits = await search(alice, q);
+      expect(hits.map((h) => h.node.name), q).toEqual(['Straßenplan.txt']);
+      expect(hits[0]!.matched.content, q).toBe(true);
+    }
+    // The text says "Straße": found as "strasse" too.
+    expect(await names(alice, 'strasse koln')).toEqual(['Résumé Équipe.txt']);
   });
 
   it('finds by name (folders too), and skips broken or binary files without stopping the worker', async () => {

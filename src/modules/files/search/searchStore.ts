@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, Tx } from '../../../platform/db/database.js';
 import type { PlatformTables } from '../../../platform/db/platformTables.js';
 import type { FilesTables, NodeRow } from '../tables.js';
+import { unfoldedSpellings } from '../../../platform/db/fold.js';
 
 type Q = Kysely<FilesTables & PlatformTables>;
 
@@ -189,9 +190,18 @@ export class SearchStore {
   }
 }
 
-/** FTS5: every word as a quoted prefix term, implicitly ANDed. Words hold only letters and digits. */
+/**
+ * FTS5: every word as a quoted prefix term, all ANDed (explicitly: FTS5 takes no implicit AND after
+ * a parenthesised group), each in the spellings unfolded text may use ("strasse" or "straße"; FTS5
+ * itself folds case and accents). Words hold only letters and digits.
+ */
 function ftsQuery(words: string[]): string {
-  return words.map((w) => `"${w}"*`).join(' ');
+  return words
+    .map((w) => {
+      const spellings = unfoldedSpellings(w).map((s) => `"${s}"*`);
+      return spellings.length === 1 ? spellings[0]! : `(${spellings.join(' OR ')})`;
+    })
+    .join(' AND ');
 }
 
 /** tsquery: every word as a prefix, ANDed. */
