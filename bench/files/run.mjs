@@ -9,9 +9,10 @@
  *   1. populate: MKCOL /big/, then --entries tiny PUTs into it (timed, reported too);
  *   2. PROPFIND Depth 1 on /big/, median of 5 — once with a prop list (what rclone, davfs2 and the
  *      desktop clients send) and once allprop (empty body); every answer must list entries + 1 items;
- *   3. --small PUTs of 1 KiB into a fresh folder, wall time;
+ *   3. --small PUTs of 1 KiB into a fresh folder, wall time, median of --rounds;
  *   4. one PUT of --big-mb MiB streamed from a generated 1 MiB pattern (never held in memory), then
- *      one GET of it, streamed, size and SHA-256 checked; throughput in MiB/s;
+ *      one GET of it, streamed, size and SHA-256 checked; throughput in MiB/s, median of --rounds
+ *      (a new file each round);
  *   5. peak memory over the whole run: Tessera's VmHWM (/proc/<pid>/status, the kernel's high-water
  *      mark of the one process), Apache's largest sum of VmRSS over its processes sampled every
  *      100 ms; both are also sampled as summed PSS, which counts shared pages once.
@@ -20,7 +21,7 @@
  *
  * Usage:
  *   bash scripts/ensure-bench-tools.sh && npm run build:server
- *   node bench/files/run.mjs [--entries 10000] [--small 1000] [--big-mb 1024] [--concurrency 8]
+ *   node bench/files/run.mjs [--entries 10000] [--small 1000] [--big-mb 1024] [--concurrency 8] [--rounds 3]
  *                            [--timeout-min 30] [--keep] [--cpu-prof <dir>]
  * --cpu-prof <dir> runs Tessera's server under `node --cpu-prof` and leaves the .cpuprofile in <dir>
  * (open it in Chrome DevTools or speedscope); the figures of such a run include the profiler's cost.
@@ -56,6 +57,8 @@ const ENTRIES = option('entries', 10_000);
 const SMALL = option('small', 1_000);
 const BIG_MIB = option('big-mb', 1024);
 const CONCURRENCY = option('concurrency', 8);
+/** Small PUTs and the big PUT/GET run this many rounds (order alternating); the table shows medians. */
+const ROUNDS = option('rounds', 3);
 const TIMEOUT_MIN = option('timeout-min', 30);
 const KEEP = process.argv.includes('--keep');
 const CPU_PROF = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
@@ -238,22 +241,22 @@ async function propfindOnce(s, body) {
   return { ms, bytes: res.body.length };
 }
 
-async function smallPuts(s) {
-  await s.client.expectOk('MKCOL', 'small/');
+async function smallPuts(s, round) {
+  await s.client.expectOk('MKCOL', `small-${round}/`);
   const t0 = performance.now();
-  await pool(SMALL, CONCURRENCY, (i) => s.client.expectOk('PUT', `small/${smallName(i)}`, { body: smallBody, headers: { 'content-type': 'application/octet-stream' } }));
+  await pool(SMALL, CONCURRENCY, (i) => s.client.expectOk('PUT', `small-${round}/${smallName(i)}`, { body: smallBody, headers: { 'content-type': 'application/octet-stream' } }));
   return performance.now() - t0;
 }
 
-async function bigPut(s) {
+async function bigPut(s, round) {
   const t0 = performance.now();
-  await s.client.putStream('big.bin', BIG_BYTES, CHUNK, bigChunk, 300_000);
+  await s.client.putStream(`big-${round}.bin`, BIG_BYTES, CHUNK, bigChunk, 300_000);
   return performance.now() - t0;
 }
 
-async function bigGet(s, expectedSha) {
+async function bigGet(s, round, expectedSha) {
   const t0 = performance.now();
-  const { bytes, sha256 } = await s.client.getStream('big.bin', 300_000);
+  const { bytes, sha256 } = await s.client.getStream(`big-${round}.bin`, 300_000);
   const ms = performance.now() - t0;
   if (bytes !== BIG_BYTES) throw new Error(`${s.name} GET big.bin gave ${bytes} bytes, expected ${BIG_BYTES}`);
   if (sha256 !== expectedSha) throw new Error(`${s.name} GET big.bin: SHA-256 mismatch`);
@@ -304,7 +307,7 @@ try {
     const used = cpuSeconds(s.child.pid) - c0;
     const prev = cpu[key(s)][name] ?? { cpu: 0, wall: 0 };
     cpu[key(s)][name] = { cpu: prev.cpu + used, wall: prev.wall + wall };
-    if (s === T && !name.startsWith('PROPFIND')) log(`Tessera after ${name}: ${tesseraMem()}`);
+    if (s === T && name === 'populate') log(`Tessera after ${name}: ${tesseraMem()}`);
     return out;
   };
 
@@ -319,17 +322,16 @@ try {
     }
     log(`PROPFIND ${label}: Tessera ${r.T[label].map((x) => x.ms.toFixed(0)).join('/')} ms, Apache ${r.A[label].map((x) => x.ms.toFixed(0)).join('/')} ms; Tessera ${tesseraMem()}`);
   }
-  for (const s of [T, A]) {
-    log(`${s.name}: ${SMALL} small PUTs`);
-    r[key(s)].small = await phase(s, 'small PUTs', () => smallPuts(s));
-  }
-  for (const s of [A, T]) {
-    log(`${s.name}: PUT ${BIG_MIB} MiB`);
-    r[key(s)].bigPut = await phase(s, 'big PUT', () => bigPut(s));
-  }
-  for (const s of [T, A]) {
-    log(`${s.name}: GET ${BIG_MIB} MiB`);
-    r[key(s)].bigGet = await phase(s, 'big GET', () => bigGet(s, bigSha));
+  // Rounds, each alternating which server goes first: one disk flush or neighbour's burst then
+  // weighs on one round of one server, and the median leaves it out.
+  for (const s of servers) Object.assign(r[key(s)], { small: [], bigPut: [], bigGet: [] });
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 ? [A, T] : [T, A];
+    for (const s of order) r[key(s)].small.push(await phase(s, `small PUTs x${ROUNDS}`, () => smallPuts(s, round)));
+    for (const s of [...order].reverse()) r[key(s)].bigPut.push(await phase(s, `big PUT x${ROUNDS}`, () => bigPut(s, round)));
+    for (const s of order) r[key(s)].bigGet.push(await phase(s, `big GET x${ROUNDS}`, () => bigGet(s, round, bigSha)));
+    const last = (x) => x.at(-1).toFixed(0);
+    log(`round ${round + 1}: small PUTs Tessera ${last(r.T.small)} / Apache ${last(r.A.small)} ms; PUT ${BIG_MIB} MiB ${last(r.T.bigPut)} / ${last(r.A.bigPut)} ms; GET ${last(r.T.bigGet)} / ${last(r.A.bigGet)} ms; Tessera ${tesseraMem()}`);
   }
   for (const s of servers) s.peak = s.mem.stop();
   r.T.hwmKb = statusKb(T.child.pid, 'VmHWM');
@@ -346,10 +348,10 @@ try {
   const mb = (v) => v.toFixed(1);
   row(`PROPFIND Depth 1, ${ENTRIES} entries, prop list (median of ${PROPFIND_RUNS}, ms)`, median(r.T.prop.map((x) => x.ms)), median(r.A.prop.map((x) => x.ms)), true, ms);
   row(`PROPFIND Depth 1, ${ENTRIES} entries, allprop (median of ${PROPFIND_RUNS}, ms)`, median(r.T.allprop.map((x) => x.ms)), median(r.A.allprop.map((x) => x.ms)), true, ms);
-  row(`${SMALL} PUTs of 1 KiB, wall (ms)`, r.T.small, r.A.small, true, ms);
+  row(`${SMALL} PUTs of 1 KiB, wall (median of ${ROUNDS}, ms)`, median(r.T.small), median(r.A.small), true, ms);
   row(`${ENTRIES} PUTs of ~12 B (populating, ms)`, r.T.populate, r.A.populate, true, ms);
-  row(`PUT ${BIG_MIB} MiB (MiB/s)`, mibps(r.T.bigPut), mibps(r.A.bigPut), false, mb);
-  row(`GET ${BIG_MIB} MiB, SHA-256 checked (MiB/s)`, mibps(r.T.bigGet), mibps(r.A.bigGet), false, mb);
+  row(`PUT ${BIG_MIB} MiB (median of ${ROUNDS}, MiB/s)`, mibps(median(r.T.bigPut)), mibps(median(r.A.bigPut)), false, mb);
+  row(`GET ${BIG_MIB} MiB, SHA-256 checked (median of ${ROUNDS}, MiB/s)`, mibps(median(r.T.bigGet)), mibps(median(r.A.bigGet)), false, mb);
   row('peak memory (MB): Tessera VmHWM / Apache peak Σ VmRSS', r.T.hwmKb / 1024, A.peak.rssKb / 1024, true, mb);
   row('peak memory (MB): Σ PSS sampled every 100 ms', T.peak.pssKb / 1024, A.peak.pssKb / 1024, true, mb);
 
