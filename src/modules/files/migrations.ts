@@ -298,9 +298,7 @@ export const filesMigrations: MigrationSet = {
       for (const [letter, pair] of FOLD_EXPANSIONS) body = `replace(${body}, '${letter}', '${pair}')`;
       await sql`create or replace function tessera_fold(text) returns text language sql immutable strict parallel safe
         as ${sql.lit(`select ${body}`)}`.execute(db);
-      await sql`alter table files_search_docs drop column tsv`.execute(db);
-      await sql`alter table files_search_docs add column tsv tsvector generated always as (to_tsvector('simple', tessera_fold(body))) stored`.execute(db);
-      await sql`create index files_search_docs_tsv on files_search_docs using gin (tsv)`.execute(db);
+      await rebuildSearchVectors(db);
     },
   },
   '2026112413_files_inline_content': {
@@ -330,9 +328,14 @@ export const filesMigrations: MigrationSet = {
       if (dialect !== 'postgres') return;
       await sql`create or replace function tessera_fold(text) returns text language sql immutable strict parallel safe
         as ${sql.lit(`select translate(lower($1), '${FOLD_FROM}', '${FOLD_TO}')`)}`.execute(db);
-      await sql`alter table files_search_docs drop column tsv`.execute(db);
-      await sql`alter table files_search_docs add column tsv tsvector generated always as (to_tsvector('simple', tessera_fold(body))) stored`.execute(db);
-      await sql`create index files_search_docs_tsv on files_search_docs using gin (tsv)`.execute(db);
+      await rebuildSearchVectors(db);
     },
   },
 };
+
+/** PostgreSQL keeps each document's vector of folded words: made again after tessera_fold changes. */
+async function rebuildSearchVectors(db: Parameters<MigrationSet[string]['up']>[0]): Promise<void> {
+  await sql`alter table files_search_docs drop column tsv`.execute(db);
+  await sql`alter table files_search_docs add column tsv tsvector generated always as (to_tsvector('simple', tessera_fold(body))) stored`.execute(db);
+  await sql`create index files_search_docs_tsv on files_search_docs using gin (tsv)`.execute(db);
+}
