@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +54,14 @@ export default async function setup(): Promise<() => Promise<void>> {
   watch(s3);
   return async () => {
     stopping = true;
-    current.child.kill('SIGTERM');
+    const child = current.child;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    // Every object the run stored (~300 MB): left behind, a few runs would fill a small disk.
+    rmSync(dir, { recursive: true, force: true });
   };
 }
 
