@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
@@ -35,6 +36,10 @@ export default async function setup(): Promise<() => Promise<void>> {
     redis.disconnect();
   }
 
+  // Test databases carry this run's name (stack.ts createPostgresDatabase); the teardown drops them.
+  const run = randomBytes(4).toString('hex');
+  process.env.TESSERA_TEST_RUN = run;
+
   const dir = mkdtempSync(join(tmpdir(), 'tessera-s3-'));
   const s3 = await startS3rver(dir, 0);
   const port = s3.port;
@@ -62,6 +67,7 @@ export default async function setup(): Promise<() => Promise<void>> {
     }
     // Every object the run stored (~300 MB): left behind, a few runs would fill a small disk.
     rmSync(dir, { recursive: true, force: true });
+    await dropRunDatabases(dbUrl, run);
   };
 }
 
@@ -82,4 +88,18 @@ function startS3rver(dir: string, port: number): Promise<S3rverProcess> {
     });
     child.once('exit', (code) => reject(new Error(`s3rver exited with ${code} before it was ready`)));
   });
+}
+
+/** The ~180 databases a run's test servers made (~1.5 GB), each named by the run; others' are left alone. */
+async function dropRunDatabases(baseUrl: string, run: string): Promise<void> {
+  const pg = await import('pg');
+  const client = new pg.default.Client({ connectionString: baseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>('select datname from pg_database where datname like $1', [`tessera_t_${run}_%`]);
+    // Names are made by createPostgresDatabase (letters, digits, underscores), so they need no quoting.
+    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }

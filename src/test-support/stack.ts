@@ -24,7 +24,8 @@ export function serverStackEnv(): { databaseUrl: string; redisUrl: string; s3End
 /** A fresh PostgreSQL database on the test server, so test files never see each other's rows. */
 export async function createPostgresDatabase(baseUrl: string): Promise<string> {
   const pg = await import('pg');
-  const name = `tessera_t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  // Named after the run (globalSetup), which drops its own databases when it ends.
+  const name = `tessera_t_${process.env.TESSERA_TEST_RUN ?? 'solo'}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const client = new pg.default.Client({ connectionString: baseUrl });
   await client.connect();
   try {
