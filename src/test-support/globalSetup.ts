@@ -6,11 +6,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * On the server stack, starts an S3-compatible endpoint (s3rver) on loopback for the whole run,
- * and checks that PostgreSQL and Redis answer: an unreachable server fails the run.
+ * Gives the run one temporary folder of its own, removed at the end: every test server's data
+ * folder, client scratch space and child process's temp files go under it (TMPDIR, which the test
+ * workers and their children inherit), so runs leave nothing behind in /tmp.
+ *
+ * On the server stack it also starts an S3-compatible endpoint (s3rver) on loopback for the whole
+ * run, and checks that PostgreSQL and Redis answer: an unreachable server fails the run.
  */
 export default async function setup(): Promise<() => Promise<void>> {
-  if (process.env.TESSERA_TEST_STACK !== 'server') return async () => {};
+  const runTmp = mkdtempSync(join(tmpdir(), 'tessera-run-'));
+  process.env.TMPDIR = runTmp;
+  const removeRunTmp = () => rmSync(runTmp, { recursive: true, force: true });
+  if (process.env.TESSERA_TEST_STACK !== 'server') return async () => removeRunTmp();
+  try {
+    const stop = await startServerStack();
+    return async () => {
+      await stop();
+      removeRunTmp();
+    };
+  } catch (e) {
+    removeRunTmp();
+    throw e;
+  }
+}
+
+async function startServerStack(): Promise<() => Promise<void>> {
   const dbUrl = process.env.TESSERA_TEST_DATABASE_URL;
   const redisUrl = process.env.TESSERA_TEST_REDIS_URL;
   if (!dbUrl || !redisUrl) throw new Error('TESSERA_TEST_STACK=server needs TESSERA_TEST_DATABASE_URL and TESSERA_TEST_REDIS_URL');
@@ -65,8 +85,6 @@ export default async function setup(): Promise<() => Promise<void>> {
       child.kill('SIGTERM');
       await exited;
     }
-    // Every object the run stored (~300 MB): left behind, a few runs would fill a small disk.
-    rmSync(dir, { recursive: true, force: true });
     await dropRunDatabases(dbUrl, run);
   };
 }

@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/e2e/**/*.e2e.ts'],
+    // The run's temporary folder (every server's data, downloads), removed at the end.
+    globalSetup: ['src/test-support/globalSetup.ts'],
     testTimeout: 180_000,
     hookTimeout: 240_000,
     pool: 'forks',
