@@ -2,7 +2,7 @@
 // The whole test suite: build, unit+integration on the embedded stack, again on the server stack
 // when its servers are named, then the browser journeys. Prints one closing "N passed, N failed" line.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -65,6 +65,8 @@ if (process.env.TESSERA_SKIP_E2E === '1') {
   results.failed += 1;
 }
 
+// The reports were only read for the counts above.
+rmSync(out, { recursive: true, force: true });
 console.log(failures.length ? `\nFailed: ${failures.join(', ')}` : '\nAll test runs passed.');
 console.log(`\n${results.passed} passed, ${results.failed} failed`);
 process.exit(failures.length ? 1 : 0);
