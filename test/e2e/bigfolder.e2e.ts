@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { completeSetup, expectAccessible, useJourney } from './harness.js';
+import { completeSetup, expectAccessible, useJourney, personalRoot } from './harness.js';
 
 /**
  * A folder with 10,000 entries in the browser: it opens at once, only the rows on screen are in
@@ -82,8 +82,7 @@ describe('A folder with 10,000 entries', () => {
     const session = (await (await page.request.get(`${journey.tessera.url}/api/session`)).json()) as { csrfToken: string };
     const cookie = (await journey.ctx.context.cookies(journey.tessera.url)).map((c) => `${c.name}=${c.value}`).join('; ');
     const headers = { cookie, 'x-csrf-token': session.csrfToken, 'content-type': 'application/json', origin: journey.tessera.origin };
-    const spaces = (await (await page.request.get(`${journey.tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
-    const root = spaces.spaces.find((s) => s.kind === 'personal')!.rootId;
+    const root = await personalRoot(page, journey.tessera.url);
     const big = await fetch(`${journey.tessera.url}/api/files/nodes/${root}/folders`, { method: 'POST', headers, body: JSON.stringify({ name: 'Big folder' }) });
     expect(big.status).toBe(201);
     const { id: bigId } = (await big.json()) as { id: string };

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { completeSetup, expectAccessible, horizontalOverflow, shot, useJourney } from './harness.js';
+import { completeSetup, expectAccessible, horizontalOverflow, shot, useJourney, personalRoot, csrfToken } from './harness.js';
 
 /**
  * The Files page through the real UI against a fresh server: folders, uploads with progress
@@ -27,10 +27,7 @@ async function status(page: Page, text: string | RegExp): Promise<void> {
 }
 
 /** The signed-in browser's CSRF token, for the few setup calls made through the API. */
-async function csrf(page: Page): Promise<string> {
-  const r = await page.request.get(`${journey.tessera.url}/api/session`);
-  return ((await r.json()) as { csrfToken: string }).csrfToken;
-}
+const csrf = (page: Page) => csrfToken(page, journey.tessera.url);
 
 const NOTES_V1 = 'Meeting notes, first draft.\n';
 const NOTES_V2 = 'Meeting notes, second draft with changes.\n';
@@ -332,8 +329,7 @@ describe('Files in the browser', () => {
   it('a big folder scrolls without a "Load more" button; the row menu works from the keyboard', async () => {
     const { page } = journey.ctx;
     const token = await csrf(page);
-    const spaces = (await (await page.request.get(`${journey.tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
-    const root = spaces.spaces.find((s) => s.kind === 'personal')!.rootId;
+    const root = await personalRoot(page, journey.tessera.url);
     const folder = await page.request.post(`${journey.tessera.url}/api/files/nodes/${root}/folders`, { data: { name: 'Archive' }, headers: { 'x-csrf-token': token } });
     const { id: folderId } = (await folder.json()) as { id: string };
     for (let i = 1; i <= 105; i++) {

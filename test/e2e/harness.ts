@@ -293,3 +293,14 @@ export async function darkPixels(canvas: Locator): Promise<number> {
     return dark;
   });
 }
+
+/** The signed-in page's CSRF token, for the setup calls a journey makes through the API. */
+export async function csrfToken(page: Page, base: string): Promise<string> {
+  return ((await (await page.request.get(`${base}/api/session`)).json()) as { csrfToken: string }).csrfToken;
+}
+
+/** The root folder of the signed-in person's own space. */
+export async function personalRoot(page: Page, base: string): Promise<string> {
+  const { spaces } = (await (await page.request.get(`${base}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
+  return spaces.find((s) => s.kind === 'personal')!.rootId;
+}

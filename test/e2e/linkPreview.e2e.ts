@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { useJourney, completeSetup, expectAccessible, shot, startTessera, type WatchedContext, horizontalOverflow, darkPixels } from './harness.js';
+import { useJourney, completeSetup, expectAccessible, shot, startTessera, type WatchedContext, horizontalOverflow, darkPixels, personalRoot, csrfToken } from './harness.js';
 import { minimalDocx, minimalPdf } from '../../src/modules/files/testing/documents.js';
 
 /**
@@ -36,10 +36,9 @@ describe('Previews on the public link page', () => {
     const { page } = journey.ctx;
     await page.goto(await journey.tessera.setupUrl());
     await completeSetup(page, OWNER);
-    const csrf = ((await (await page.request.get(`${journey.tessera.url}/api/session`)).json()) as { csrfToken: string }).csrfToken;
+    const csrf = await csrfToken(page, journey.tessera.url);
     const headers = { 'x-csrf-token': csrf };
-    const spaces = (await (await page.request.get(`${journey.tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
-    const root = spaces.spaces.find((s) => s.kind === 'personal')!.rootId;
+    const root = await personalRoot(page, journey.tessera.url);
     const upload = async (folder: string, name: string, data: Buffer, type: string) => {
       const res = await page.request.put(`${journey.tessera.url}/api/files/nodes/${folder}/upload?name=${encodeURIComponent(name)}`, { data, headers: { ...headers, 'content-type': type } });
       expect(res.status(), await res.text()).toBe(201);
@@ -256,9 +255,8 @@ describe('Previews on the public link page', () => {
       const { page } = ctx;
       await page.goto(await bare.setupUrl());
       await completeSetup(page, OWNER);
-      const csrf = ((await (await page.request.get(`${bare.url}/api/session`)).json()) as { csrfToken: string }).csrfToken;
-      const spaces = (await (await page.request.get(`${bare.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
-      const root = spaces.spaces.find((s) => s.kind === 'personal')!.rootId;
+      const csrf = await csrfToken(page, bare.url);
+      const root = await personalRoot(page, bare.url);
       const up = await page.request.put(`${bare.url}/api/files/nodes/${root}/upload?name=memo.docx`, { data: minimalDocx(['x']), headers: { 'x-csrf-token': csrf, 'content-type': DOCX_TYPE } });
       expect(up.status()).toBe(201);
       const made = await page.request.post(`${bare.url}/api/files/nodes/${((await up.json()) as { id: string }).id}/links`, { data: { role: 'view' }, headers: { 'x-csrf-token': csrf } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useJourney, completeSetup, expectAccessible, shot } from './harness.js';
+import { useJourney, completeSetup, expectAccessible, shot, personalRoot, csrfToken } from './harness.js';
 
 /**
  * Searching Files through the real UI: the field on the Files page, results with their place and
@@ -16,10 +16,9 @@ describe('Files search in the browser', () => {
     const { page } = journey.ctx;
     await page.goto(await journey.tessera.setupUrl());
     await completeSetup(page, ADMIN);
-    const token = ((await (await page.request.get(`${journey.tessera.url}/api/session`)).json()) as { csrfToken: string }).csrfToken;
+    const token = await csrfToken(page, journey.tessera.url);
     const headers = { 'x-csrf-token': token };
-    const spaces = (await (await page.request.get(`${journey.tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
-    const root = spaces.spaces.find((s) => s.kind === 'personal')!.rootId;
+    const root = await personalRoot(page, journey.tessera.url);
     const folder = (await (await page.request.post(`${journey.tessera.url}/api/files/nodes/${root}/folders`, { data: { name: 'Minutes' }, headers })).json()) as { id: string };
     const up = await page.request.put(`${journey.tessera.url}/api/files/nodes/${folder.id}/upload?name=board.txt`, {
       data: Buffer.from('The board agreed to buy a lighthouse for the harbour.'),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { useJourney, expectAccessible, type WatchedContext, completeSetup, horizontalOverflow } from './harness.js';
+import { useJourney, expectAccessible, type WatchedContext, completeSetup, horizontalOverflow, personalRoot, csrfToken } from './harness.js';
 
 /**
  * Sharing through the real UI against a fresh server: a folder shared with a colleague who
@@ -20,10 +20,7 @@ let visitorCtx: WatchedContext;
 let folderId = '';
 let linkUrl = '';
 
-async function csrf(page: Page): Promise<string> {
-  const r = await page.request.get(`${journey.tessera.url}/api/session`);
-  return ((await r.json()) as { csrfToken: string }).csrfToken;
-}
+const csrf = (page: Page) => csrfToken(page, journey.tessera.url);
 
 
 async function signIn(page: Page, who: { username: string; password: string }): Promise<void> {
@@ -43,8 +40,7 @@ describe('Sharing in the browser', () => {
     const headers = { 'x-csrf-token': await csrf(page) };
     const made = await page.request.post(`${journey.tessera.url}/api/admin/users`, { data: { username: COLLEAGUE.username, email: COLLEAGUE.email, displayName: COLLEAGUE.displayName, password: COLLEAGUE.password }, headers });
     expect(made.status()).toBe(201);
-    const spaces = (await (await page.request.get(`${journey.tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
-    const root = spaces.spaces.find((s) => s.kind === 'personal')!.rootId;
+    const root = await personalRoot(page, journey.tessera.url);
     const folder = await page.request.post(`${journey.tessera.url}/api/files/nodes/${root}/folders`, { data: { name: 'Board papers' }, headers });
     folderId = ((await folder.json()) as { id: string }).id;
     const up = await page.request.put(`${journey.tessera.url}/api/files/nodes/${folderId}/upload?name=minutes.txt`, { data: Buffer.from(MINUTES), headers: { ...headers, 'content-type': 'text/plain' } });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
-import { completeSetup, expectAccessible, useJourney } from './harness.js';
+import { completeSetup, expectAccessible, useJourney, personalRoot } from './harness.js';
 
 /**
  * Resumable uploads, folders as zip, favorites and recent through the real UI: a large upload cut
@@ -76,8 +76,7 @@ describe('Resumable uploads, zip, favorites and recent in the browser', () => {
     // The resumed PATCH started where the server had stopped, not at the beginning.
     expect(patches.at(-1), `PATCH offsets ${patches.join(', ')}`).toBeGreaterThan(0);
     await page.getByRole('link', { name: 'film.bin' }).waitFor();
-    const list = (await (await page.request.get(`${journey.tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
-    const root = list.spaces.find((s) => s.kind === 'personal')!.rootId;
+    const root = await personalRoot(page, journey.tessera.url);
     const films = ((await (await page.request.get(`${journey.tessera.url}/api/files/nodes/${root}/children`)).json()) as { items: { id: string; name: string }[] }).items.find((n) => n.name === 'Films')!;
     const film = ((await (await page.request.get(`${journey.tessera.url}/api/files/nodes/${films.id}/children`)).json()) as { items: { id: string; name: string }[] }).items.find((n) => n.name === 'film.bin')!;
     const bytes = Buffer.from(await (await page.request.get(`${journey.tessera.url}/api/files/nodes/${film.id}/content`)).body());

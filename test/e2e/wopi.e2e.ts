@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { editorKey, proofHeaders, proofKeyElement } from '../../src/modules/files/testing/proofSigner.js';
-import { completeSetup, expectAccessible, useJourney } from './harness.js';
+import { completeSetup, expectAccessible, useJourney, personalRoot, csrfToken } from './harness.js';
 
 /**
  * "Open in editor" through the real UI: the host page posts the access token into an iframe at
@@ -81,10 +81,7 @@ const journey = useJourney({
   configured: () => [editorOrigin],
 });
 
-async function csrf(page: Page): Promise<string> {
-  const r = await page.request.get(`${journey.tessera.url}/api/session`);
-  return ((await r.json()) as { csrfToken: string }).csrfToken;
-}
+const csrf = (page: Page) => csrfToken(page, journey.tessera.url);
 
 describe('Office editor (WOPI) in the browser', () => {
   it('opens a document from the row menu in the editor, which saves it back through WOPI', async () => {
@@ -92,8 +89,7 @@ describe('Office editor (WOPI) in the browser', () => {
     await page.goto(await journey.tessera.setupUrl());
     await completeSetup(page, ADMIN);
     const token = await csrf(page);
-    const spaces = (await (await page.request.get(`${journey.tessera.url}/api/files/spaces`)).json()) as { spaces: { kind: string; rootId: string }[] };
-    const rootId = spaces.spaces.find((s) => s.kind === 'personal')!.rootId;
+    const rootId = await personalRoot(page, journey.tessera.url);
     for (const [name, body] of [['letter.odt', 'First draft.'], ['notes.txt', 'plain text']] as const) {
       const r = await page.request.put(`${journey.tessera.url}/api/files/nodes/${rootId}/upload?name=${name}`, { headers: { 'x-csrf-token': token, 'content-type': 'application/octet-stream' }, data: Buffer.from(body) });
       expect(r.status()).toBe(201);
