@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Config } from '../config/config.js';
 import { fold } from './fold.js';
@@ -10,7 +10,7 @@ export type Dialect = 'sqlite' | 'postgres';
 
 /**
  * The database handle every store uses. Stores widen it to their own tables with
- * `db.withTables<ModuleTables>()`, so the platform never names a module's tables.
+ * `withTables<ModuleTables>(db)`, so the platform never names a module's tables.
  */
 export type Db = Kysely<PlatformTables>;
 export type Tx<T = PlatformTables> = Transaction<T>;
@@ -44,6 +44,10 @@ async function openSqlite(path: string): Promise<Database> {
   conn.pragma('synchronous = FULL');
   conn.pragma('foreign_keys = ON');
   conn.pragma('busy_timeout = 5000');
+  // Group commit runs each transaction in a SAVEPOINT, whose undo copies (the sub-journal) SQLite
+  // spills to a temp file past 64 KiB: about 20 extra write() calls per WebDAV PUT. In memory they
+  // cost no system call; a batch's sub-journal is a few hundred KiB at most.
+  conn.pragma('temp_store = MEMORY');
   // The search folding PostgreSQL gets from the files migrations (fold.ts).
   conn.function('tessera_fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? fold(s) : s));
   const db = new Kysely<PlatformTables>({ dialect: new SqliteDialect({ database: withStatementCache(conn) }) });
@@ -52,7 +56,7 @@ async function openSqlite(path: string): Promise<Database> {
 
 /**
  * Kysely prepares every query anew; with better-sqlite3 that compile step was ~9 % of a WebDAV PUT's
- * CPU (bench/files). Statements are reused by SQL text, least recently used dropped first. Safe
+ * CPU (bench/files). Statements are reused by SQL text, the oldest dropped first past `max`. Safe
  * because Kysely runs one query at a time on this connection and Tessera never streams from SQLite
  * (a statement still being iterated could not be reused).
  */
@@ -62,13 +66,12 @@ function withStatementCache(conn: BetterSqlite3.Database, max = 500): SqliteData
     close: () => conn.close(),
     prepare(text: string) {
       let stmt = cache.get(text);
-      if (stmt) {
-        cache.delete(text);
-      } else {
+      if (!stmt) {
         stmt = conn.prepare(text);
+        // Oldest first out; the hot statements come back at once.
         if (cache.size >= max) cache.delete(cache.keys().next().value!);
+        cache.set(text, stmt);
       }
-      cache.set(text, stmt);
       return stmt;
     },
   };
@@ -83,6 +86,10 @@ function withStatementCache(conn: BetterSqlite3.Database, max = 500): SqliteData
  * settles only after that COMMIT, so nothing is acknowledged before it is durable; if the COMMIT
  * fails, every transaction of the batch fails. PostgreSQL does its own group commit.
  */
+const SAVEPOINT = CompiledQuery.raw('savepoint tx');
+const RELEASE = CompiledQuery.raw('release tx');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to tx');
+
 function groupCommit(db: Db, maxBatch = 64): Database['transaction'] {
   interface Pending {
     fn: (tx: Tx) => Promise<unknown>;
@@ -97,15 +104,17 @@ function groupCommit(db: Db, maxBatch = 64): Database['transaction'] {
     let trx;
     try {
       trx = await db.startTransaction().execute();
+      // Raw statements on the one transaction: Kysely's savepoint() builds a new transaction object
+      // per call, which cost more than the SAVEPOINT itself.
       for (const item of batch) {
-        const sp = await trx.savepoint('tx').execute();
+        await trx.executeQuery(SAVEPOINT);
         try {
-          const value = await item.fn(sp);
-          await sp.releaseSavepoint('tx').execute();
+          const value = await item.fn(trx);
+          await trx.executeQuery(RELEASE);
           outcomes.push({ ok: true, value });
         } catch (error) {
-          await sp.rollbackToSavepoint('tx').execute();
-          await sp.releaseSavepoint('tx').execute();
+          await trx.executeQuery(ROLLBACK_TO);
+          await trx.executeQuery(RELEASE);
           outcomes.push({ ok: false, error });
         }
       }
@@ -181,6 +190,15 @@ function wrap(db: Db, dialect: Dialect): Database {
     },
     close: () => db.destroy(),
   };
+}
+
+/**
+ * The handle, typed with a module's tables. Kysely's own withTables only changes the type too, but
+ * builds a new instance on every call; the stores call this for every statement, a dozen times per
+ * WebDAV PUT, so here it is the cast alone.
+ */
+export function withTables<T>(db: Db | Tx): Kysely<T & PlatformTables> {
+  return db as unknown as Kysely<T & PlatformTables>;
 }
 
 /** Current time as the ISO string every timestamp column stores (sortable, dialect-neutral). */
