@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { BlobRangeError, resolveRange, type BlobRange } from '../../platform/blobs/blobStore.js';
+import { timeOrderedId } from '../../platform/db/ids.js';
 import type { FilesContext } from './context.js';
 
 /**
@@ -13,7 +14,7 @@ import type { FilesContext } from './context.js';
 const INLINE_PREFIX = 'inline/';
 
 export function inlineKeyFor(spaceId: string): string {
-  return `${INLINE_PREFIX}${spaceId}/${randomUUID()}`;
+  return `${INLINE_PREFIX}${spaceId}/${timeOrderedId()}`;
 }
 
 export function isInlineKey(key: string): boolean {

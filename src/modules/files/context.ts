@@ -1,7 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { AuditEntryInput } from '../../platform/audit/auditLog.js';
 import type { Tx } from '../../platform/db/database.js';
 import { now } from '../../platform/db/database.js';
+import { randomTag, timeOrderedId } from '../../platform/db/ids.js';
 import type { Platform } from '../../platform/platform.js';
 import type { IdentityService, UserView } from '../identity/types.js';
 import type { FilesStore } from './store.js';
@@ -43,17 +43,18 @@ export function versionsKept(ctx: FilesContext): number {
   return ctx.platform.config.files.versionsKept;
 }
 
+/** Ids and content keys are time-ordered (ids.ts): a burst of uploads then writes few index pages. */
 export function newId(): string {
-  return randomUUID();
+  return timeOrderedId();
 }
 
 /** A fresh strong entity tag: every content or metadata change gets a new one. */
 export function newEtag(): string {
-  return randomBytes(12).toString('hex');
+  return randomTag();
 }
 
 export function blobKeyFor(spaceId: string): string {
-  return `files/${spaceId}/${randomUUID()}`;
+  return `files/${spaceId}/${timeOrderedId()}`;
 }
 
 export function auditBy(actor: FilesActor, entry: Omit<AuditEntryInput, 'actor' | 'ip'>): AuditEntryInput {

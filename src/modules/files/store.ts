@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, Tx } from '../../platform/db/database.js';
+import { withTables, type Database, type Tx } from '../../platform/db/database.js';
 import { ConflictError } from '../../platform/errors.js';
 import type { PlatformTables } from '../../platform/db/platformTables.js';
 import { SearchStore } from './search/searchStore.js';
@@ -23,7 +23,7 @@ export class FilesStore {
   constructor(private readonly database: Database) {}
 
   private q(tx?: Tx): Q {
-    return (tx ?? this.database.db).withTables<FilesTables>();
+    return withTables<FilesTables>(tx ?? this.database.db);
   }
 
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -274,7 +274,7 @@ export class FilesStore {
    * failure would at worst leave one unreferenced blob, so it does not wait for the disk.
    */
   async addPendingBlob(key: string, at: string): Promise<void> {
-    await this.database.bookkeeping((db) => db.withTables<FilesTables>().insertInto('files_pending_blobs').values({ blob_key: key, created_at: at }).execute());
+    await this.database.bookkeeping((db) => withTables<FilesTables>(db).insertInto('files_pending_blobs').values({ blob_key: key, created_at: at }).execute());
   }
 
   async removePendingBlob(key: string, tx?: Tx): Promise<void> {

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, Tx } from '../../platform/db/database.js';
+import { withTables, type Database, type Tx } from '../../platform/db/database.js';
 import type { PlatformTables } from '../../platform/db/platformTables.js';
 import type {
   AppPasswordRow,
@@ -25,7 +25,7 @@ export class IdentityStore {
   constructor(private readonly database: Database) {}
 
   private q(tx?: Tx): Q {
-    return (tx ?? this.database.db).withTables<IdentityTables>();
+    return withTables<IdentityTables>(tx ?? this.database.db);
   }
 
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, Tx } from '../../platform/db/database.js';
+import { withTables, type Database, type Tx } from '../../platform/db/database.js';
 import { now } from '../../platform/db/database.js';
 import type { PlatformTables } from '../../platform/db/platformTables.js';
 
@@ -42,11 +42,11 @@ export class OidcStore {
   constructor(private readonly database: Database) {}
 
   private get db(): Q {
-    return this.database.db.withTables<OidcTables>();
+    return withTables<OidcTables>(this.database.db);
   }
 
   private q(tx?: Tx): Q {
-    return tx ? tx.withTables<OidcTables>() : this.db;
+    return tx ? withTables<OidcTables>(tx) : this.db;
   }
 
   // --- provider state (oidc-provider models) ---

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../../platform/db/database.js';
+import { withTables, type Database } from '../../../platform/db/database.js';
 import type { PlatformTables } from '../../../platform/db/platformTables.js';
 import type { FavoriteRow, FilesTables, NodeRow } from '../tables.js';
 
@@ -20,7 +20,7 @@ export class FavoritesStore {
   constructor(private readonly database: Database) {}
 
   private q(): Q {
-    return this.database.db.withTables<FilesTables>();
+    return withTables<FilesTables>(this.database.db);
   }
 
   async add(row: FavoriteRow): Promise<void> {
@@ -57,8 +57,7 @@ export class FavoritesStore {
    */
   async markOpened(userId: string, nodeId: string, at: string): Promise<void> {
     await this.database.bookkeeping((db) =>
-      db
-        .withTables<FilesTables>()
+      withTables<FilesTables>(db)
         .insertInto('files_opened')
         .values({ user_id: userId, node_id: nodeId, opened_at: at })
         .onConflict((oc) => oc.columns(['user_id', 'node_id']).doUpdateSet({ opened_at: at }))

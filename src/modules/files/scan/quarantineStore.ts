@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, Tx } from '../../../platform/db/database.js';
+import { withTables, type Database, type Tx } from '../../../platform/db/database.js';
 import type { PlatformTables } from '../../../platform/db/platformTables.js';
 import type { FilesTables, QuarantineRow } from '../tables.js';
 
@@ -8,7 +8,7 @@ export class QuarantineStore {
   constructor(private readonly database: Database) {}
 
   private q(tx?: Tx): Kysely<FilesTables & PlatformTables> {
-    return (tx ?? this.database.db).withTables<FilesTables>();
+    return withTables<FilesTables>(tx ?? this.database.db);
   }
 
   async insert(row: QuarantineRow, tx: Tx): Promise<void> {

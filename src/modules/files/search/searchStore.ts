@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { Database, Tx } from '../../../platform/db/database.js';
+import { withTables, type Database, type Tx } from '../../../platform/db/database.js';
 import type { PlatformTables } from '../../../platform/db/platformTables.js';
 import type { FilesTables, NodeRow } from '../tables.js';
 import { unfoldedSpellings } from '../../../platform/db/fold.js';
@@ -34,7 +34,7 @@ export class SearchStore {
   constructor(private readonly database: Database) {}
 
   private q(tx?: Tx): Q {
-    return (tx ?? this.database.db).withTables<FilesTables>();
+    return withTables<FilesTables>(tx ?? this.database.db);
   }
 
   private get sqlite(): boolean {

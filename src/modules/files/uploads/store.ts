@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, Tx } from '../../../platform/db/database.js';
+import { withTables, type Database, type Tx } from '../../../platform/db/database.js';
 import type { PlatformTables } from '../../../platform/db/platformTables.js';
 import type { FilesTables, UploadPartRow, UploadRow } from '../tables.js';
 
@@ -18,7 +18,7 @@ export class UploadStore {
   constructor(private readonly database: Database) {}
 
   private q(tx?: Tx): Q {
-    return (tx ?? this.database.db).withTables<FilesTables>();
+    return withTables<FilesTables>(tx ?? this.database.db);
   }
 
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
