@@ -64,7 +64,7 @@ export function auditBy(actor: FilesActor, entry: Omit<AuditEntryInput, 'actor' 
 /** A folder's entity tag and time change when its list of children does, so sync clients notice. */
 export async function touchFolder(ctx: FilesContext, folderId: string | null, actor: FilesActor, tx: Tx): Promise<void> {
   if (!folderId) return;
-  await ctx.store.updateNode(folderId, { etag: newEtag(), modified_at: now(), modified_by: actor.user.id }, tx);
+  await ctx.store.touchNode(folderId, newEtag(), now(), actor.user.id, tx);
 }
 
 /** Blobs are deleted only after the rows that named them are gone for good (a job, after commit). */

@@ -1,11 +1,54 @@
 import { sql, type Kysely } from 'kysely';
 import { withTables, type Database, type Tx } from '../../platform/db/database.js';
+import { prepared } from '../../platform/db/prepared.js';
 import { ConflictError } from '../../platform/errors.js';
 import type { PlatformTables } from '../../platform/db/platformTables.js';
 import { SearchStore } from './search/searchStore.js';
 import type { FilesTables, LinkAttemptRow, LinkRow, LockRow, NodeRow, PropRow, RenditionRow, ShareRow, SpaceRow, VersionRow, WopiLockRow } from './tables.js';
 
 type Q = Kysely<FilesTables & PlatformTables>;
+
+/** Every column by name (not a spread), so a prepared insert binds each one; NodeRow's type makes the list complete. */
+function nodeValues(p: NodeRow): NodeRow {
+  return {
+    id: p.id,
+    space_id: p.space_id,
+    parent_id: p.parent_id,
+    name: p.name,
+    kind: p.kind,
+    size: p.size,
+    content_type: p.content_type,
+    blob_key: p.blob_key,
+    sha256: p.sha256,
+    etag: p.etag,
+    created_at: p.created_at,
+    modified_at: p.modified_at,
+    created_by: p.created_by,
+    modified_by: p.modified_by,
+    trash_id: p.trash_id,
+    trashed_at: p.trashed_at,
+    trashed_by: p.trashed_by,
+    trash_parent_id: p.trash_parent_id,
+    trash_path: p.trash_path,
+  };
+}
+
+// The statements every WebDAV request or upload runs, compiled once (platform/db/prepared.ts).
+const spaceByOwnerQuery = prepared((q: Q, p: { kind: SpaceRow['kind']; ownerId: string }) =>
+  q.selectFrom('files_spaces').selectAll().where('kind', '=', p.kind).where('owner_id', '=', p.ownerId),
+);
+const nodeQuery = prepared((q: Q, p: { id: string }) => q.selectFrom('files_nodes').selectAll().where('id', '=', p.id));
+const liveChildQuery = prepared((q: Q, p: { parentId: string; name: string }) =>
+  q.selectFrom('files_nodes').selectAll().where('parent_id', '=', p.parentId).where('name', '=', p.name).where('trash_id', 'is', null),
+);
+const insertNodeQuery = prepared((q: Q, p: NodeRow) => q.insertInto('files_nodes').values(nodeValues(p)));
+const touchNodeQuery = prepared((q: Q, p: { id: string; etag: string; modifiedAt: string; modifiedBy: string }) =>
+  q.updateTable('files_nodes').set({ etag: p.etag, modified_at: p.modifiedAt, modified_by: p.modifiedBy }).where('id', '=', p.id),
+);
+const insertInlineContentQuery = prepared((q: Q, p: { key: string; content: Buffer }) => q.insertInto('files_inline_content').values({ blob_key: p.key, content: p.content }));
+const activeLocksQuery = prepared((q: Q, p: { spaceId: string; at: string }) =>
+  q.selectFrom('files_locks').selectAll().where('space_id', '=', p.spaceId).where('expires_at', '>', p.at),
+);
 
 export type SortKey = 'name' | 'size' | 'modifiedAt' | 'kind';
 
@@ -33,7 +76,7 @@ export class FilesStore {
   // --- spaces ---
 
   async spaceByOwner(kind: SpaceRow['kind'], ownerId: string, tx?: Tx): Promise<SpaceRow | undefined> {
-    return this.q(tx).selectFrom('files_spaces').selectAll().where('kind', '=', kind).where('owner_id', '=', ownerId).executeTakeFirst();
+    return spaceByOwnerQuery.first(this.q(tx), { kind, ownerId });
   }
 
   async space(id: string, tx?: Tx): Promise<SpaceRow | undefined> {
@@ -99,11 +142,11 @@ export class FilesStore {
   // --- nodes ---
 
   async node(id: string, tx?: Tx): Promise<NodeRow | undefined> {
-    return this.q(tx).selectFrom('files_nodes').selectAll().where('id', '=', id).executeTakeFirst();
+    return nodeQuery.first(this.q(tx), { id });
   }
 
   async liveChild(parentId: string, name: string, tx?: Tx): Promise<NodeRow | undefined> {
-    return this.q(tx).selectFrom('files_nodes').selectAll().where('parent_id', '=', parentId).where('name', '=', name).where('trash_id', 'is', null).executeTakeFirst();
+    return liveChildQuery.first(this.q(tx), { parentId, name });
   }
 
   async liveChildNames(parentId: string, tx?: Tx): Promise<Set<string>> {
@@ -180,10 +223,16 @@ export class FilesStore {
 
   async insertNodes(rows: NodeRow[], tx: Tx): Promise<void> {
     try {
-      for (const part of chunks(rows)) await this.q(tx).insertInto('files_nodes').values(part).execute();
+      if (rows.length === 1) await insertNodeQuery.execute(this.q(tx), rows[0]!);
+      else for (const part of chunks(rows)) await this.q(tx).insertInto('files_nodes').values(part).execute();
     } catch (e) {
       throw nameClash(e);
     }
+  }
+
+  /** A folder's or file's new entity tag and modification stamp (something inside it changed). */
+  async touchNode(id: string, etag: string, modifiedAt: string, modifiedBy: string, tx: Tx): Promise<void> {
+    await touchNodeQuery.execute(this.q(tx), { id, etag, modifiedAt, modifiedBy });
   }
 
   async updateNode(id: string, changes: Partial<Omit<NodeRow, 'id' | 'space_id'>>, tx: Tx): Promise<void> {
@@ -255,7 +304,7 @@ export class FilesStore {
   // --- small files' content (content.ts) ---
 
   async insertInlineContent(key: string, content: Buffer, tx: Tx): Promise<void> {
-    await this.q(tx).insertInto('files_inline_content').values({ blob_key: key, content }).execute();
+    await insertInlineContentQuery.execute(this.q(tx), { key, content });
   }
 
   async inlineContent(key: string): Promise<Buffer | undefined> {
@@ -433,7 +482,7 @@ export class FilesStore {
   // --- WebDAV locks ---
 
   async activeLocks(spaceId: string, at: string, tx?: Tx): Promise<LockRow[]> {
-    return this.q(tx).selectFrom('files_locks').selectAll().where('space_id', '=', spaceId).where('expires_at', '>', at).execute();
+    return activeLocksQuery.all(this.q(tx), { spaceId, at });
   }
 
   async insertLock(row: LockRow, tx: Tx): Promise<void> {

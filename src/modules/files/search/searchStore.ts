@@ -1,10 +1,20 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { withTables, type Database, type Tx } from '../../../platform/db/database.js';
+import { prepared } from '../../../platform/db/prepared.js';
 import type { PlatformTables } from '../../../platform/db/platformTables.js';
 import type { FilesTables, NodeRow } from '../tables.js';
 import { unfoldedSpellings } from '../../../platform/db/fold.js';
 
 type Q = Kysely<FilesTables & PlatformTables>;
+
+// Run for every indexed upload (platform/db/prepared.ts).
+const docIdQuery = prepared((q: Q, p: { nodeId: string }) => q.selectFrom('files_search_docs').select('doc_id').where('node_id', '=', p.nodeId));
+const insertDocQuery = prepared((q: Q, p: { nodeId: string; etag: string; status: string; at: string }) =>
+  q
+    .insertInto('files_search_docs')
+    .values({ node_id: p.nodeId, etag: p.etag, status: p.status, indexed_at: p.at } as never)
+    .returning('doc_id'),
+);
 
 export interface SearchTerms {
   /** Word tokens (letters and digits), lower-cased; content matches need every one as a word prefix. */
@@ -59,18 +69,15 @@ export class SearchStore {
         on conflict (node_id) do update set etag = excluded.etag, status = excluded.status, indexed_at = excluded.indexed_at, body = excluded.body`.execute(tx);
       return;
     }
-    const existing = await this.q(tx).selectFrom('files_search_docs').select('doc_id').where('node_id', '=', doc.nodeId).executeTakeFirst();
+    const existing = await docIdQuery.first(this.q(tx), { nodeId: doc.nodeId });
     let docId: number;
     if (existing) {
       docId = existing.doc_id;
       await sql`delete from files_search_fts where rowid = ${docId}`.execute(tx);
       await this.q(tx).updateTable('files_search_docs').set({ etag: doc.etag, status: doc.status, indexed_at: doc.at }).where('doc_id', '=', docId).execute();
     } else {
-      const row = await this.q(tx)
-        .insertInto('files_search_docs')
-        .values({ node_id: doc.nodeId, etag: doc.etag, status: doc.status, indexed_at: doc.at } as never)
-        .returning('doc_id')
-        .executeTakeFirstOrThrow();
+      const row = await insertDocQuery.first(this.q(tx), { nodeId: doc.nodeId, etag: doc.etag, status: doc.status, at: doc.at });
+      if (!row) throw new Error('files_search_docs: the insert returned no doc_id');
       docId = row.doc_id;
     }
     if (doc.body) await sql`insert into files_search_fts (rowid, body) values (${docId}, ${doc.body})`.execute(tx);
