@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { BlobRangeError, resolveRange, type BlobRange } from '../../platform/blobs/blobStore.js';
+import { BlobRangeError, resolveRange, type BlobRange, type BlobReadOptions } from '../../platform/blobs/blobStore.js';
 import { timeOrderedId } from '../../platform/db/ids.js';
 import type { FilesContext } from './context.js';
 
@@ -22,8 +22,8 @@ export function isInlineKey(key: string): boolean {
 }
 
 /** A stored file's bytes (a slice with a range), from wherever they live. */
-export async function openContent(ctx: FilesContext, key: string, range?: BlobRange): Promise<Readable> {
-  if (!isInlineKey(key)) return ctx.platform.blobs.get(key, range);
+export async function openContent(ctx: FilesContext, key: string, range?: BlobRange, opts?: BlobReadOptions): Promise<Readable> {
+  if (!isInlineKey(key)) return ctx.platform.blobs.get(key, range, opts);
   const content = await ctx.store.inlineContent(key);
   if (!content) throw new Error(`The content ${key} is missing from the database`);
   if (!range) return bytesStream(content);

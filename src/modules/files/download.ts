@@ -44,7 +44,8 @@ export async function sendContent(req: FastifyRequest, reply: FastifyReply, serv
     return reply.status(range ? 206 : 200).send();
   }
   if (size === 0) return reply.header('content-length', '0').status(200).send('');
-  const stream = await service.readFile(node, range ?? undefined);
+  // A whole file is piped into the response and nothing else: the store may reuse its read buffers.
+  const stream = await service.readFile(node, range ?? undefined, range ? undefined : { sink: reply.raw });
   if (range) {
     reply.header('content-range', `bytes ${range.start}-${range.end}/${size}`);
     reply.header('content-length', String(range.end - range.start + 1));

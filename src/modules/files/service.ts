@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { BlobRange } from '../../platform/blobs/blobStore.js';
+import type { BlobRange, BlobReadOptions } from '../../platform/blobs/blobStore.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors.js';
 import type { Actor, UserView } from '../identity/types.js';
 import { groupSpaceUsage, setGroupSpaceQuota } from './commands/spaceQuota.js';
@@ -81,9 +81,9 @@ export function createFilesService(ctx: FilesContext) {
       return writeFile(ctx, actor, input);
     },
 
-    async readFile(node: NodeRow, range?: BlobRange): Promise<Readable> {
+    async readFile(node: NodeRow, range?: BlobRange, opts?: BlobReadOptions): Promise<Readable> {
       if (node.kind !== 'file' || !node.blob_key) throw new NotFoundError('This item is a folder, not a file.');
-      return openContent(ctx, node.blob_key, range);
+      return openContent(ctx, node.blob_key, range, opts);
     },
 
     /** A folder as a zip stream; the caller checked view permission (service.node or a link). */

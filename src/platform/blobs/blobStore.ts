@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 export interface BlobInfo {
   key: string;
@@ -18,6 +18,10 @@ export interface BlobRange {
   end?: number;
 }
 
+export interface BlobReadOptions {
+  sink?: Writable;
+}
+
 export interface BlobStore {
   readonly kind: 'file' | 's3';
   put(key: string, body: Readable | Buffer, opts?: { contentType?: string }): Promise<BlobInfo>;
@@ -25,8 +29,10 @@ export interface BlobStore {
    * Streams the content; the stream errors with BlobChecksumError if the bytes differ from what
    * was stored. With a range (inclusive byte offsets, as in HTTP Range; `end` is clamped to the
    * last byte) only that slice is read, and it cannot be checked against the whole-object checksum.
+   * `sink`: the writable the stream will be piped into directly and only (an HTTP response); a
+   * store may then reuse a buffer once the sink has flushed it.
    */
-  get(key: string, range?: BlobRange): Promise<Readable>;
+  get(key: string, range?: BlobRange, opts?: BlobReadOptions): Promise<Readable>;
   stat(key: string): Promise<BlobInfo | null>;
   delete(key: string): Promise<void>;
   /** Throws with a readable message when the backend cannot be used (doctor, /readyz). */

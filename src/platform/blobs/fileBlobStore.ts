@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { Transform } from 'node:stream';
 import { assertBlobKey, BlobChecksumError, BlobNotFoundError, BlobRangeError, resolveRange, type BlobInfo, type BlobStore } from './blobStore.js';
 import { toChunks } from './chunks.js';
+import { VerifiedFileReader } from './verifiedReader.js';
 
 /**
  * Each object is one file: the content followed by a trailer (JSON metadata, its 4-byte length
@@ -112,7 +112,7 @@ export async function createFileBlobStore(root: string): Promise<BlobStore> {
       }
     },
 
-    async get(key, range) {
+    async get(key, range, opts) {
       const opened = await openObject(key);
       if (!opened) throw new BlobNotFoundError(key);
       const { fh, info } = opened;
@@ -124,30 +124,8 @@ export async function createFileBlobStore(root: string): Promise<BlobStore> {
         }
         return createReadStream('', { fd: fh, start: span.start, end: span.end, autoClose: true, highWaterMark: READ_CHUNK });
       }
-      const hash = createHash('sha256');
-      let seen = 0;
-      const verify = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          hash.update(chunk);
-          seen += chunk.length;
-          cb(null, chunk);
-        },
-        flush(cb) {
-          cb(seen === info.size && hash.digest('hex') === info.sha256 ? null : new BlobChecksumError(key));
-        },
-      });
-      if (info.size === 0) {
-        await fh.close();
-        verify.end();
-        return verify;
-      }
       // Reading from the handle opened above means a concurrent overwrite cannot mix two versions.
-      const source = createReadStream('', { fd: fh, start: 0, end: info.size - 1, autoClose: true, highWaterMark: READ_CHUNK });
-      source.on('error', (e) => verify.destroy(e));
-      verify.on('close', () => {
-        if (!source.destroyed) source.destroy();
-      });
-      return source.pipe(verify);
+      return new VerifiedFileReader(fh, info, READ_CHUNK, opts?.sink);
     },
 
     async stat(key) {
