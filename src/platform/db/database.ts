@@ -132,13 +132,25 @@ function groupCommit(db: Db, maxBatch = 64): Database['transaction'] {
   }
 
   // A batch starts after the event loop has run the I/O callbacks already waiting (setImmediate),
-  // so requests whose uploads finished meanwhile join it rather than each waiting for a flush.
+  // so requests whose uploads finished meanwhile join it rather than each waiting for a flush. It
+  // keeps gathering while a turn brings more: the clients answered by the last commit send their
+  // next request a moment later, and without the wait 8 busy WebDAV clients settled into two
+  // alternating batches of ~4 (each commit writes the same index pages, ~0.2 ms of each PUT).
+  // When a turn brings nothing, the batch starts: a lone request waits one turn.
   const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  async function gather(): Promise<void> {
+    await nextTurn();
+    let seen;
+    do {
+      seen = queue.length;
+      await nextTurn();
+    } while (queue.length > seen && queue.length < maxBatch);
+  }
   async function drain(): Promise<void> {
     draining = true;
     try {
       do {
-        await nextTurn();
+        await gather();
         await runBatch(queue.splice(0, maxBatch));
       } while (queue.length > 0);
     } finally {
