@@ -9,7 +9,9 @@
  *   1. populate: MKCOL /big/, then --entries tiny PUTs into it (timed, reported too);
  *   2. PROPFIND Depth 1 on /big/, median of 5 — once with a prop list (what rclone, davfs2 and the
  *      desktop clients send) and once allprop (empty body); every answer must list entries + 1 items;
- *   3. --small PUTs of 1 KiB into a fresh folder, wall time, median of --rounds;
+ *   3. --small PUTs of 1 KiB into a fresh folder, wall time, median of --rounds, after --warmup
+ *      unmeasured rounds on each server (both servers' first 1,000-PUT rounds ran up to 45 % slower
+ *      than their later ones: Node's JIT, Apache's own start-up, the VM's CPU);
  *   4. one PUT of --big-mb MiB streamed from a generated 1 MiB pattern (never held in memory), then
  *      one GET of it, streamed, size and SHA-256 checked; throughput in MiB/s, median of --rounds
  *      (a new file each round);
@@ -21,7 +23,7 @@
  *
  * Usage:
  *   bash scripts/ensure-bench-tools.sh && npm run build:server
- *   node bench/files/run.mjs [--entries 10000] [--small 1000] [--big-mb 1024] [--concurrency 8] [--rounds 3]
+ *   node bench/files/run.mjs [--entries 10000] [--small 1000] [--big-mb 1024] [--concurrency 8] [--rounds 3] [--warmup 1]
  *                            [--timeout-min 30] [--keep] [--cpu-prof <dir>]
  * --cpu-prof <dir> runs Tessera's server under `node --cpu-prof` and leaves the .cpuprofile in <dir>
  * (open it in Chrome DevTools or speedscope); the figures of such a run include the profiler's cost.
@@ -59,6 +61,12 @@ const BIG_MIB = option('big-mb', 1024);
 const CONCURRENCY = option('concurrency', 8);
 /** Small PUTs and the big PUT/GET run this many rounds (order alternating); the table shows medians. */
 const ROUNDS = option('rounds', 3);
+/** Unmeasured rounds of small PUTs on each server before the measured ones (0 for none). */
+const WARMUP = process.argv.includes('--warmup') ? Number(process.argv[process.argv.indexOf('--warmup') + 1]) : 1;
+if (!Number.isInteger(WARMUP) || WARMUP < 0) {
+  console.error('--warmup needs a whole number (0 or more)');
+  process.exit(2);
+}
 const TIMEOUT_MIN = option('timeout-min', 30);
 const KEEP = process.argv.includes('--keep');
 const CPU_PROF = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
@@ -271,7 +279,7 @@ const log = (msg) => console.log(`  [${new Date().toISOString().slice(11, 19)}] 
 try {
   const load0 = loadavg();
   console.log(
-    `Files benchmark: Tessera WebDAV vs Apache mod_dav; entries=${ENTRIES} small=${SMALL}x${SMALL_SIZE} B big=${BIG_MIB} MiB ` +
+    `Files benchmark: Tessera WebDAV vs Apache mod_dav; entries=${ENTRIES} small=${SMALL}x${SMALL_SIZE} B (warm-up ${WARMUP}) big=${BIG_MIB} MiB ` +
       `concurrency=${CONCURRENCY}; node ${process.version}; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ` +
       `load ${load0.map((l) => l.toFixed(2)).join(' ')}; ${new Date().toISOString()}`,
   );
@@ -324,6 +332,10 @@ try {
   }
   // Rounds, each alternating which server goes first: one disk flush or neighbour's burst then
   // weighs on one round of one server, and the median leaves it out.
+  for (let w = 0; w < WARMUP; w++) {
+    for (const s of w % 2 ? [A, T] : [T, A]) await smallPuts(s, `warmup-${w}`);
+  }
+  if (WARMUP > 0) log(`warm-up: ${WARMUP} unmeasured round(s) of ${SMALL} small PUTs on each server`);
   for (const s of servers) Object.assign(r[key(s)], { small: [], bigPut: [], bigGet: [] });
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 ? [A, T] : [T, A];
