@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Config } from '../config/config.js';
+import { verifyingTransform } from './verifiedReader.js';
 import { assertBlobKey, BlobChecksumError, BlobNotFoundError, BlobRangeError, resolveRange, type BlobInfo, type BlobRange, type BlobStore } from './blobStore.js';
 import { toChunks } from './chunks.js';
 import { copyLargeObject, SINGLE_COPY_LIMIT } from './s3Copy.js';
@@ -171,18 +172,7 @@ export async function createS3BlobStore(config: S3Config, opts: { staleTempMs?: 
         source.destroy();
         throw new BlobChecksumError(key);
       }
-      const hash = createHash('sha256');
-      let seen = 0;
-      const verify = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          hash.update(chunk);
-          seen += chunk.length;
-          cb(null, chunk);
-        },
-        flush(cb) {
-          cb(seen === info.size && hash.digest('hex') === info.sha256 ? null : new BlobChecksumError(key));
-        },
-      });
+      const verify = verifyingTransform(info);
       source.on('error', (e) => verify.destroy(e));
       verify.on('close', () => {
         if (!source.destroyed) source.destroy();

@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test-support/stack.js';
 import { BlobChecksumError } from './blobStore.js';
 import { createFileBlobStore } from './fileBlobStore.js';
+import { verifyingTransform } from './verifiedReader.js';
 
 /**
  * A consumer that copies what it is given, at once (`delay` 0, like a socket with room) or after a
@@ -89,5 +90,28 @@ describe('whole-object reads of the file blob store', () => {
       for await (const c of await store.get('empty/k')) chunks.push(c as Buffer);
     };
     await expect(read()).rejects.toBeInstanceOf(BlobChecksumError);
+  });
+});
+
+describe('verifyingTransform (streams the store does not read itself, e.g. S3 bodies)', () => {
+  const chunks = [randomBytes(1000), randomBytes(1000), randomBytes(500)];
+  const whole = Buffer.concat(chunks);
+  const info = { key: 's3/k', size: whole.length, sha256: createHash('sha256').update(whole).digest('hex') };
+
+  it('passes every chunk of a matching object through', async () => {
+    const sink = new CopyingSink(0);
+    await pipeline(Readable.from(chunks), verifyingTransform(info), sink);
+    expect(Buffer.concat(sink.received).equals(whole)).toBe(true);
+  });
+
+  it('withholds the last chunk of an object that differs in content or length', async () => {
+    const flipped = Buffer.from(chunks[1]!);
+    flipped[0] = flipped[0]! ^ 0xff;
+    const altered = [chunks[0]!, flipped, chunks[2]!];
+    for (const body of [altered, chunks.slice(0, 2)]) {
+      const sink = new CopyingSink(0);
+      await expect(pipeline(Readable.from(body), verifyingTransform(info), sink)).rejects.toBeInstanceOf(BlobChecksumError);
+      expect(Buffer.concat(sink.received).length).toBe(body.slice(0, -1).reduce((n, c) => n + c.length, 0));
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import { Readable, type Writable } from 'node:stream';
+import { Readable, Transform, type Writable } from 'node:stream';
 import { BlobChecksumError, type BlobInfo } from './blobStore.js';
 
 /** Buffers kept for reuse by one reader: enough for what an HTTP response holds between flushes. */
@@ -78,4 +78,30 @@ export class VerifiedFileReader extends Readable {
       () => callback(error),
     );
   }
+}
+
+/**
+ * The same check for a stream the store does not read itself (an S3 object's body): every chunk is
+ * passed on one step late, and the last one only once the size and SHA-256 matched.
+ */
+export function verifyingTransform(info: BlobInfo): Transform {
+  const hash = createHash('sha256');
+  let seen = 0;
+  let held: Buffer | null = null;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      seen += chunk.length;
+      const previous = held;
+      held = chunk;
+      cb(null, previous ?? undefined);
+    },
+    flush(cb) {
+      if (seen !== info.size || hash.digest('hex') !== info.sha256) {
+        cb(new BlobChecksumError(info.key));
+        return;
+      }
+      cb(null, held ?? undefined);
+    },
+  });
 }

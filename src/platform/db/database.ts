@@ -77,6 +77,10 @@ function withStatementCache(conn: BetterSqlite3.Database, max = 500): SqliteData
   };
 }
 
+const SAVEPOINT = CompiledQuery.raw('savepoint tx');
+const RELEASE = CompiledQuery.raw('release tx');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to tx');
+
 /**
  * Group commit for SQLite. With synchronous=FULL every COMMIT waits for the disk (about a
  * millisecond, far more on a busy disk), and SQLite has one writer, so concurrent requests queued
@@ -86,10 +90,6 @@ function withStatementCache(conn: BetterSqlite3.Database, max = 500): SqliteData
  * settles only after that COMMIT, so nothing is acknowledged before it is durable; if the COMMIT
  * fails, every transaction of the batch fails. PostgreSQL does its own group commit.
  */
-const SAVEPOINT = CompiledQuery.raw('savepoint tx');
-const RELEASE = CompiledQuery.raw('release tx');
-const ROLLBACK_TO = CompiledQuery.raw('rollback to tx');
-
 function groupCommit(db: Db, maxBatch = 64): Database['transaction'] {
   interface Pending {
     fn: (tx: Tx) => Promise<unknown>;
