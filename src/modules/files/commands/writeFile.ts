@@ -124,7 +124,7 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
         await pruneVersions(ctx, existing.id, tx);
         await scheduleRenditionCleanup(ctx, [existing.blob_key], tx);
         const updated = { ...existing, ...changes };
-        await indexContent(ctx, updated, inline, tx);
+        await indexContent(ctx, updated, inline, tx, false);
         return { node: updated, created: false };
       }
       const node: NodeRow = {
@@ -150,7 +150,7 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
       };
       await ctx.store.insertNodes([node], tx);
       await touchFolder(ctx, parent.id, actor, tx);
-      await indexContent(ctx, node, inline, tx);
+      await indexContent(ctx, node, inline, tx, true);
       return { node, created: true };
     });
   } catch (e) {
@@ -164,8 +164,8 @@ export async function writeFile(ctx: FilesContext, actor: FilesActor, input: Wri
 }
 
 /** Small files are indexed with their write when cheap (search/indexContent.ts); the rest is queued. */
-async function indexContent(ctx: FilesContext, node: NodeRow, inline: Buffer | undefined, tx: Tx): Promise<void> {
-  if (inline && (await indexWithWrite(ctx, node, inline, tx))) return;
+async function indexContent(ctx: FilesContext, node: NodeRow, inline: Buffer | undefined, tx: Tx, fresh: boolean): Promise<void> {
+  if (inline && (await indexWithWrite(ctx, node, inline, tx, { fresh }))) return;
   await scheduleIndexing(ctx, [node.id], tx);
 }
 

@@ -59,11 +59,12 @@ async function extractEntry(ctx: FilesContext, nodeId: string, node: NodeRow | u
  * the moment its upload is answered, and a burst of small uploads queues no work. Returns false for
  * the rest (PDF, office documents), which the caller queues for the extraction thread.
  */
-export async function indexWithWrite(ctx: FilesContext, node: NodeRow, content: Buffer, tx: Tx, limits: ExtractLimits = DEFAULT_LIMITS): Promise<boolean> {
+export async function indexWithWrite(ctx: FilesContext, node: NodeRow, content: Buffer, tx: Tx, opts: { fresh: boolean; limits?: ExtractLimits }): Promise<boolean> {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
   const kind = docKindOf(node.name, node.content_type);
   if (kind !== null && (kind !== 'text' || content.length > INLINE_TEXT_BYTES)) return false;
   const body = kind === 'text' ? await extractText(kind, content, limits) : '';
-  await new SearchStore(ctx.platform.database).upsert({ nodeId: node.id, etag: node.etag, status: kind ? 'indexed' : 'skipped', body, at: now() }, tx);
+  await new SearchStore(ctx.platform.database).upsert({ nodeId: node.id, etag: node.etag, status: kind ? 'indexed' : 'skipped', body, at: now(), fresh: opts.fresh }, tx);
   return true;
 }
 

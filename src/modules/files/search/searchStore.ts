@@ -62,14 +62,14 @@ export class SearchStore {
     return new Map(rows.map((r) => [r.node_id, r.etag]));
   }
 
-  /** Replaces the node's indexed text (one row per node). */
-  async upsert(doc: { nodeId: string; etag: string; status: string; body: string; at: string }, tx: Tx): Promise<void> {
+  /** Replaces the node's indexed text (one row per node). `fresh`: the node was made by this transaction, so it has no row yet. */
+  async upsert(doc: { nodeId: string; etag: string; status: string; body: string; at: string; fresh?: boolean }, tx: Tx): Promise<void> {
     if (!this.sqlite) {
       await sql`insert into files_search_docs (node_id, etag, status, indexed_at, body) values (${doc.nodeId}, ${doc.etag}, ${doc.status}, ${doc.at}, ${doc.body})
         on conflict (node_id) do update set etag = excluded.etag, status = excluded.status, indexed_at = excluded.indexed_at, body = excluded.body`.execute(tx);
       return;
     }
-    const existing = await docIdQuery.first(this.q(tx), { nodeId: doc.nodeId });
+    const existing = doc.fresh ? undefined : await docIdQuery.first(this.q(tx), { nodeId: doc.nodeId });
     let docId: number;
     if (existing) {
       docId = existing.doc_id;
