@@ -6,10 +6,10 @@ import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'k
  * compiling took about half of each statement's time in Node (12.6 µs against 6.2 µs for a
  * lookup by name), and more for a 19-column insert.
  *
- * `build` receives `p`, whose every property is a placeholder: use `p.x` wherever the value goes.
- * Each placeholder must end up as a bound parameter: one that shaped the SQL instead (a column
- * name, an `in` list, a null turned into `is null`) is refused on first use rather than frozen
- * into the statement. Values that are not placeholders (literals in the builder) stay as compiled.
+ * `build` receives `p`, whose every property is a placeholder: use `p.x` wherever the value goes,
+ * and never branch on it (build runs once, with placeholders). Each placeholder must end up as a
+ * bound parameter: one that shaped the SQL instead (a column name, a raw fragment) is refused on
+ * first use rather than frozen into the statement. Literals written in the builder stay as compiled.
  */
 export function prepared<DB, P extends object, O>(build: (q: Kysely<DB>, p: P) => Compilable<O>): PreparedQuery<DB, P, O> {
   // Per dialect adapter: SQLite and PostgreSQL compile differently ('?' against '$1').
