@@ -10,8 +10,8 @@
  *   2. PROPFIND Depth 1 on /big/, median of 5 — once with a prop list (what rclone, davfs2 and the
  *      desktop clients send) and once allprop (empty body); every answer must list entries + 1 items;
  *   3. --small PUTs of 1 KiB into a fresh folder, wall time, median of --rounds, after --warmup
- *      unmeasured rounds on each server (both servers' first 1,000-PUT rounds ran up to 45 % slower
- *      than their later ones: Node's JIT, Apache's own start-up, the VM's CPU);
+ *      unmeasured rounds on each server (both servers' first 1,000-PUT rounds took up to 1.5x as
+ *      long as their later ones: Node's JIT, Apache's own start-up, the VM's CPU);
  *   4. one PUT of --big-mb MiB streamed from a generated 1 MiB pattern (never held in memory), then
  *      one GET of it, streamed, size and SHA-256 checked; throughput in MiB/s, median of --rounds
  *      (a new file each round);
