@@ -74,10 +74,26 @@ export function activeLock(l: LockRow, mount: string, base = '/'): string {
   );
 }
 
-/** Names for allprop/propname: live ones the resource has, then its dead ones. */
+/** Names for propname: live ones the resource has, then its dead ones. */
 export function allPropNames(node: NodeRow, c: LiveContext, dead: PropRow[]): PropName[] {
-  const live = ALLPROP_LIVE.filter((n) => liveProp(n, node, c) !== undefined).map((name) => ({ ns: 'DAV:', name }));
-  return [...live, ...dead.filter((d) => !(d.ns === 'DAV:' && ALLPROP_LIVE.includes(d.name))).map((d) => ({ ns: d.ns, name: d.name }))];
+  return allProps(node, c, dead).map(({ ns, name }) => ({ ns, name }));
+}
+
+/**
+ * What allprop shows, each value computed once: the live properties the resource has (a stored
+ * displayname wins over the live one), then its dead ones. The same as propValue for each of
+ * allPropNames, without computing every live value twice.
+ */
+export function allProps(node: NodeRow, c: LiveContext, dead: PropRow[]): Array<PropName & { value: string | undefined }> {
+  const props: Array<PropName & { value: string | undefined }> = [];
+  for (const name of ALLPROP_LIVE) {
+    const live = liveProp(name, node, c);
+    if (live === undefined) continue;
+    const value = name === 'displayname' ? (dead.find((d) => d.ns === 'DAV:' && d.name === name)?.value ?? live) : live;
+    props.push({ ns: 'DAV:', name, value });
+  }
+  for (const d of dead) if (!(d.ns === 'DAV:' && ALLPROP_LIVE.includes(d.name))) props.push({ ns: d.ns, name: d.name, value: propValue(d, node, c, dead) });
+  return props;
 }
 
 /** A property's value: live for DAV: names the server computes, else the stored dead value. */

@@ -5,8 +5,8 @@ import type { NodeRow, PropRow } from '../tables.js';
 import { readXmlBody } from './body.js';
 import { headerOf, type DavRequest } from './context.js';
 import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN, multistatus, propElement, propstat, response, XML_HEAD } from './multistatus.js';
-import { allPropNames, propValue, type LiveContext, type PropName } from './properties.js';
-import { hrefOf } from './target.js';
+import { allPropNames, allProps, propValue, type LiveContext, type PropName } from './properties.js';
+import { childHref, hrefOf } from './target.js';
 import { child, elements, type XmlElement } from './xml.js';
 
 export type Mode = { kind: 'allprop'; include: PropName[] } | { kind: 'propname' } | { kind: 'prop'; names: PropName[] };
@@ -21,13 +21,11 @@ export async function propfind(dav: DavRequest): Promise<void> {
   // Through /dav/shared/ the space is someone else's: their quota and usage stay theirs.
   const usage = dav.target.kind === 'shared' ? null : await dav.service.usage(dav.target.space);
   const { mount, base, path: folderPath } = dav.target;
-  const render = async (nodes: { node: NodeRow; path: string }[]): Promise<string> => {
+  const render = async (nodes: { node: NodeRow; path: string; href: string }[]): Promise<string> => {
     const deadOf = await deadPropsOf(dav, nodes.map((n) => n.node));
-    return nodes
-      .map(({ node, path }) => propResponse(request.mode, node, hrefOf(mount, path, node.kind === 'folder', base), { mount, base, path, locks, usage }, deadOf.get(node.id) ?? []))
-      .join('');
+    return nodes.map(({ node, path, href }) => propResponse(request.mode, node, href, { mount, base, path, locks, usage }, deadOf.get(node.id) ?? [])).join('');
   };
-  const first = await render([{ node: self, path: folderPath }]);
+  const first = await render([{ node: self, path: folderPath, href: hrefOf(mount, folderPath, self.kind === 'folder', base) }]);
   if (request.depth === '0' || dav.node.kind !== 'folder') {
     dav.reply.status(207).type('application/xml; charset=utf-8').send(`${XML_HEAD}${MULTISTATUS_OPEN}${first}${MULTISTATUS_CLOSE}`);
     return;
@@ -35,10 +33,16 @@ export async function propfind(dav: DavRequest): Promise<void> {
   // Depth 1 streams a page of children at a time: a folder of 10,000 items is never one string in
   // memory, and the client reads the first entries while the rest are fetched.
   const pages = dav.service.childPages(dav.node);
+  const folderHref = hrefOf(mount, folderPath, true, base);
   async function* body(): AsyncGenerator<Buffer> {
     yield Buffer.from(`${XML_HEAD}${MULTISTATUS_OPEN}${first}`);
     for await (const page of pages) {
-      yield Buffer.from(await render(page.map((c) => ({ node: c, path: folderPath === '/' ? `/${c.name}` : `${folderPath}/${c.name}` }))));
+      const children = page.map((c) => ({
+        node: c,
+        path: folderPath === '/' ? `/${c.name}` : `${folderPath}/${c.name}`,
+        href: childHref(folderHref, c.name, c.kind === 'folder'),
+      }));
+      yield Buffer.from(await render(children));
     }
     yield Buffer.from(MULTISTATUS_CLOSE);
   }
@@ -73,11 +77,17 @@ export function sendMultistatus(dav: Pick<DavRequest, 'reply'>, responses: strin
 /** One resource's <D:response> for the requested mode. */
 export function propResponse(mode: Mode, node: NodeRow, href: string, c: LiveContext, mine: PropRow[]): string {
   if (mode.kind === 'propname') return response(href, propstat(allPropNames(node, c, mine).map((p) => propElement(p.ns, p.name, null)), 200));
-  const names = mode.kind === 'allprop' ? [...allPropNames(node, c, mine), ...mode.include] : mode.names;
   const found: string[] = [];
   const missing: string[] = [];
   const seen = new Set<string>();
-  for (const p of names) {
+  if (mode.kind === 'allprop') {
+    for (const p of allProps(node, c, mine)) {
+      if (p.value === undefined) missing.push(propElement(p.ns, p.name, null));
+      else found.push(propElement(p.ns, p.name, p.value));
+      if (mode.include.length > 0) seen.add(`${p.ns}|${p.name}`);
+    }
+  }
+  for (const p of mode.kind === 'allprop' ? mode.include : mode.names) {
     const key = `${p.ns}|${p.name}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -97,8 +97,11 @@ export function pathFromNames(names: string[]): string {
 }
 
 /** Percent-encodes one name for an href; unreserved characters and a few safe ones stay readable. */
+const URI_RESERVED_LEFT = /[!'()*]/;
+
 export function encodeSegment(name: string): string {
-  return encodeURIComponent(name).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+  const encoded = encodeURIComponent(name);
+  return URI_RESERVED_LEFT.test(encoded) ? encoded.replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()) : encoded;
 }
 
 /**
@@ -115,6 +118,11 @@ export function hrefOf(mount: string, spacePath: string, folder: boolean, base =
     .map(encodeSegment)
     .join('/');
   return `${mount}/${encoded}${folder ? '/' : ''}`;
+}
+
+/** The URL of a child of the folder whose URL is `folderHref` (as hrefOf gives it, ending in '/'). */
+export function childHref(folderHref: string, name: string, folder: boolean): string {
+  return folderHref + encodeSegment(name) + (folder ? '/' : '');
 }
 
 export function parentPath(path: string): string {
