@@ -22,7 +22,7 @@ import { createOfficeConverter } from './preview/soffice.js';
 import { zipFolder } from './commands/zipFolder.js';
 import { addFavorite, listFavorites, markOpened, recentFiles, removeFavorite } from './commands/favorites.js';
 import { appendToUpload, createUpload, ownUpload, terminateUpload, type NewUpload } from './uploads/uploads.js';
-import type { NodeRow, SpaceRow } from './tables.js';
+import type { ListedNode, NodeRow, SpaceRow } from './tables.js';
 import { openContent } from './content.js';
 
 export interface ListPage {
@@ -60,7 +60,7 @@ export function createFilesService(ctx: FilesContext) {
     /** Every live child, for WebDAV PROPFIND Depth 1. */
     allChildren: (folder: NodeRow) => ctx.store.allLiveChildren(folder.id),
     /** A folder's live children by name, a page at a time: a huge folder is never all in memory. */
-    async *childPages(folder: NodeRow, pageSize = 500): AsyncGenerator<NodeRow[]> {
+    async *childPages(folder: NodeRow, pageSize = 500): AsyncGenerator<ListedNode[]> {
       for (let after: string | null = null; ; ) {
         const page = await ctx.store.liveChildrenAfter(folder.id, after, pageSize);
         if (page.length > 0) yield page;

@@ -4,7 +4,7 @@ import { prepared } from '../../platform/db/prepared.js';
 import { ConflictError } from '../../platform/errors.js';
 import type { PlatformTables } from '../../platform/db/platformTables.js';
 import { SearchStore } from './search/searchStore.js';
-import type { FilesTables, LinkAttemptRow, LinkRow, LockRow, NodeRow, PropRow, RenditionRow, ShareRow, SpaceRow, VersionRow, WopiLockRow } from './tables.js';
+import { LISTED_COLUMNS, type FilesTables, type LinkAttemptRow, type LinkRow, type ListedNode, type LockRow, type NodeRow, type PropRow, type RenditionRow, type ShareRow, type SpaceRow, type VersionRow, type WopiLockRow } from './tables.js';
 
 type Q = Kysely<FilesTables & PlatformTables>;
 
@@ -175,8 +175,8 @@ export class FilesStore {
   }
 
   /** Up to `limit` live children by name, after `after` (keyset: a walk of the live-name index). */
-  async liveChildrenAfter(parentId: string, after: string | null, limit: number): Promise<NodeRow[]> {
-    let query = this.q().selectFrom('files_nodes').selectAll().where('parent_id', '=', parentId).where('trash_id', 'is', null);
+  async liveChildrenAfter(parentId: string, after: string | null, limit: number): Promise<ListedNode[]> {
+    let query = this.q().selectFrom('files_nodes').select(LISTED_COLUMNS).where('parent_id', '=', parentId).where('trash_id', 'is', null);
     if (after !== null) query = query.where('name', '>', after);
     return query.orderBy('name').limit(limit).execute();
   }

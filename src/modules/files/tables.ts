@@ -37,6 +37,13 @@ export interface NodeRow {
 }
 
 /**
+ * The columns a folder listing (PROPFIND Depth 1) shows: half the row. The driver builds one
+ * property per column and row, so 10,000 entries read in ~1.6 ms per 500 with every column.
+ */
+export const LISTED_COLUMNS = ['id', 'parent_id', 'name', 'kind', 'size', 'content_type', 'etag', 'created_at', 'modified_at'] as const;
+export type ListedNode = Pick<NodeRow, (typeof LISTED_COLUMNS)[number]>;
+
+/**
  * The bytes of a small file, kept in the database instead of the blob store (content.ts). Keyed by
  * the blob key the file and its versions name, so copies and versions share it as they share blobs.
  */

@@ -1,4 +1,4 @@
-import type { LockRow, NodeRow, PropRow } from '../tables.js';
+import type { ListedNode, LockRow, PropRow } from '../tables.js';
 import { quoteEtag } from '../presenters.js';
 import { lockCovers } from '../commands/locks.js';
 import { escapeXml } from './xml.js';
@@ -23,10 +23,15 @@ export interface LiveContext {
 const ALLPROP_LIVE = ['resourcetype', 'getetag', 'getlastmodified', 'creationdate', 'displayname', 'getcontentlength', 'getcontenttype', 'supportedlock', 'lockdiscovery'];
 const QUOTA = ['quota-available-bytes', 'quota-used-bytes'];
 
+/** quota-used-bytes and quota-available-bytes (RFC 4331): not in allprop, so only when named. */
+export function isQuotaProp(p: PropName): boolean {
+  return p.ns === 'DAV:' && QUOTA.includes(p.name);
+}
+
 export const PROTECTED = new Set([...ALLPROP_LIVE.filter((p) => p !== 'displayname'), ...QUOTA, 'getcontentlanguage']);
 
 /** The value of a live DAV: property, or undefined when the resource has none. */
-export function liveProp(name: string, node: NodeRow, c: LiveContext): string | undefined {
+export function liveProp(name: string, node: ListedNode, c: LiveContext): string | undefined {
   const folder = node.kind === 'folder';
   switch (name) {
     case 'resourcetype':
@@ -75,7 +80,7 @@ export function activeLock(l: LockRow, mount: string, base = '/'): string {
 }
 
 /** Names for propname: live ones the resource has, then its dead ones. */
-export function allPropNames(node: NodeRow, c: LiveContext, dead: PropRow[]): PropName[] {
+export function allPropNames(node: ListedNode, c: LiveContext, dead: PropRow[]): PropName[] {
   return allProps(node, c, dead).map(({ ns, name }) => ({ ns, name }));
 }
 
@@ -84,7 +89,7 @@ export function allPropNames(node: NodeRow, c: LiveContext, dead: PropRow[]): Pr
  * displayname wins over the live one), then its dead ones. The same as propValue for each of
  * allPropNames, without computing every live value twice.
  */
-export function allProps(node: NodeRow, c: LiveContext, dead: PropRow[]): Array<PropName & { value: string | undefined }> {
+export function allProps(node: ListedNode, c: LiveContext, dead: PropRow[]): Array<PropName & { value: string | undefined }> {
   const props: Array<PropName & { value: string | undefined }> = [];
   for (const name of ALLPROP_LIVE) {
     const live = liveProp(name, node, c);
@@ -97,7 +102,7 @@ export function allProps(node: NodeRow, c: LiveContext, dead: PropRow[]): Array<
 }
 
 /** A property's value: live for DAV: names the server computes, else the stored dead value. */
-export function propValue(p: PropName, node: NodeRow, c: LiveContext, dead: PropRow[]): string | undefined {
+export function propValue(p: PropName, node: ListedNode, c: LiveContext, dead: PropRow[]): string | undefined {
   const stored = dead.find((d) => d.ns === p.ns && d.name === p.name)?.value;
   if (p.ns === 'DAV:' && p.name === 'displayname') return stored ?? liveProp(p.name, node, c);
   if (p.ns === 'DAV:' && (ALLPROP_LIVE.includes(p.name) || QUOTA.includes(p.name))) return liveProp(p.name, node, c);

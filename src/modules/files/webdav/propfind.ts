@@ -1,14 +1,15 @@
 import { Readable } from 'node:stream';
 import { AppError, ValidationError } from '../../../platform/errors.js';
 import { activeLocks } from '../commands/locks.js';
-import type { NodeRow, PropRow } from '../tables.js';
+import type { ListedNode, PropRow } from '../tables.js';
 import { readXmlBody } from './body.js';
 import { headerOf, type DavRequest } from './context.js';
 import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN, multistatus, propElement, propstat, response, XML_HEAD } from './multistatus.js';
-import { allPropNames, allProps, propValue, type LiveContext, type PropName } from './properties.js';
+import { allPropNames, allProps, isQuotaProp, propValue, type LiveContext, type PropName } from './properties.js';
 import { childHref, hrefOf } from './target.js';
 import { child, elements, type XmlElement } from './xml.js';
 
+/** What a PROPFIND asks for; `include` and `names` hold each property once (parseMode). */
 export type Mode = { kind: 'allprop'; include: PropName[] } | { kind: 'propname' } | { kind: 'prop'; names: PropName[] };
 
 export async function propfind(dav: DavRequest): Promise<void> {
@@ -18,10 +19,11 @@ export async function propfind(dav: DavRequest): Promise<void> {
   // A shared item is shown under its name in /dav/shared/, which may differ from its own.
   const self = dav.target.entryName !== undefined && dav.target.path === dav.target.base ? { ...dav.node, name: dav.target.entryName } : dav.node;
   const locks = await activeLocks(dav.ctx, dav.target.space.id);
-  // Through /dav/shared/ the space is someone else's: their quota and usage stay theirs.
-  const usage = dav.target.kind === 'shared' ? null : await dav.service.usage(dav.target.space);
+  // Through /dav/shared/ the space is someone else's: their quota and usage stay theirs. Usage sums
+  // the whole space, so it is only computed when a quota property was asked for.
+  const usage = dav.target.kind === 'shared' || !asksForQuota(request.mode) ? null : await dav.service.usage(dav.target.space);
   const { mount, base, path: folderPath } = dav.target;
-  const render = async (nodes: { node: NodeRow; path: string; href: string }[]): Promise<string> => {
+  const render = async (nodes: { node: ListedNode; path: string; href: string }[]): Promise<string> => {
     const deadOf = await deadPropsOf(dav, nodes.map((n) => n.node));
     return nodes.map(({ node, path, href }) => propResponse(request.mode, node, href, { mount, base, path, locks, usage }, deadOf.get(node.id) ?? [])).join('');
   };
@@ -49,6 +51,10 @@ export async function propfind(dav: DavRequest): Promise<void> {
   dav.reply.status(207).type('application/xml; charset=utf-8').send(Readable.from(body(), { objectMode: false }));
 }
 
+function asksForQuota(mode: Mode): boolean {
+  return (mode.kind === 'prop' ? mode.names : mode.kind === 'allprop' ? mode.include : []).some(isQuotaProp);
+}
+
 /** Depth and body of a PROPFIND, or null when Depth infinity was refused (the answer is sent). */
 export async function readPropfind(dav: Pick<DavRequest, 'req' | 'reply'>): Promise<{ depth: '0' | '1'; mode: Mode } | null> {
   const depth = headerOf(dav.req, 'depth') ?? 'infinity';
@@ -63,7 +69,7 @@ export async function readPropfind(dav: Pick<DavRequest, 'req' | 'reply'>): Prom
   return { depth, mode: parseMode(await readXmlBody(dav.req)) };
 }
 
-export async function deadPropsOf(dav: Pick<DavRequest, 'ctx'>, nodes: NodeRow[]): Promise<Map<string, PropRow[]>> {
+export async function deadPropsOf(dav: Pick<DavRequest, 'ctx'>, nodes: Pick<ListedNode, 'id'>[]): Promise<Map<string, PropRow[]>> {
   const deadOf = new Map<string, PropRow[]>();
   if (nodes.length === 0) return deadOf;
   for (const d of await dav.ctx.store.propsOf(nodes.map((n) => n.id))) deadOf.set(d.node_id, [...(deadOf.get(d.node_id) ?? []), d]);
@@ -75,22 +81,21 @@ export function sendMultistatus(dav: Pick<DavRequest, 'reply'>, responses: strin
 }
 
 /** One resource's <D:response> for the requested mode. */
-export function propResponse(mode: Mode, node: NodeRow, href: string, c: LiveContext, mine: PropRow[]): string {
+export function propResponse(mode: Mode, node: ListedNode, href: string, c: LiveContext, mine: PropRow[]): string {
   if (mode.kind === 'propname') return response(href, propstat(allPropNames(node, c, mine).map((p) => propElement(p.ns, p.name, null)), 200));
   const found: string[] = [];
   const missing: string[] = [];
-  const seen = new Set<string>();
+  // Names allprop already showed, for its include list.
+  const shown = new Set<string>();
   if (mode.kind === 'allprop') {
     for (const p of allProps(node, c, mine)) {
       if (p.value === undefined) missing.push(propElement(p.ns, p.name, null));
       else found.push(propElement(p.ns, p.name, p.value));
-      if (mode.include.length > 0) seen.add(`${p.ns}|${p.name}`);
+      if (mode.include.length > 0) shown.add(`${p.ns}|${p.name}`);
     }
   }
   for (const p of mode.kind === 'allprop' ? mode.include : mode.names) {
-    const key = `${p.ns}|${p.name}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (shown.size > 0 && shown.has(`${p.ns}|${p.name}`)) continue;
     const value = propValue(p, node, c, mine);
     if (value === undefined) missing.push(propElement(p.ns, p.name, null));
     else found.push(propElement(p.ns, p.name, value));
@@ -98,15 +103,22 @@ export function propResponse(mode: Mode, node: NodeRow, href: string, c: LiveCon
   return response(href, propstat(found, 200) + propstat(missing, 404));
 }
 
+/** Each property once, in the order first asked for (a client may name one twice). */
+function uniqueNames(els: XmlElement[]): PropName[] {
+  const byKey = new Map<string, PropName>();
+  for (const e of els) if (!byKey.has(`${e.ns}|${e.local}`)) byKey.set(`${e.ns}|${e.local}`, { ns: e.ns, name: e.local });
+  return [...byKey.values()];
+}
+
 function parseMode(root: XmlElement | null): Mode {
   if (!root) return { kind: 'allprop', include: [] };
   if (root.ns !== 'DAV:' || root.local !== 'propfind') throw new ValidationError('The PROPFIND body must be a DAV:propfind element.');
   const prop = child(root, 'DAV:', 'prop');
-  if (prop) return { kind: 'prop', names: elements(prop).map((e) => ({ ns: e.ns, name: e.local })) };
+  if (prop) return { kind: 'prop', names: uniqueNames(elements(prop)) };
   if (child(root, 'DAV:', 'propname')) return { kind: 'propname' };
   if (child(root, 'DAV:', 'allprop')) {
     const include = child(root, 'DAV:', 'include');
-    return { kind: 'allprop', include: include ? elements(include).map((e) => ({ ns: e.ns, name: e.local })) : [] };
+    return { kind: 'allprop', include: include ? uniqueNames(elements(include)) : [] };
   }
   throw new ValidationError('The PROPFIND body names neither prop, propname nor allprop.');
 }

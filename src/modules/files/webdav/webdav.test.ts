@@ -123,6 +123,27 @@ describe('WebDAV', () => {
     const used = Number(/<D:quota-used-bytes>(\d+)</.exec(quota.body)?.[1]);
     const available = Number(/<D:quota-available-bytes>(\d+)</.exec(quota.body)?.[1]);
     expect(used + available).toBe(50_000);
+    // A name asked for twice is answered once; allprop leaves quota out unless <include>d.
+    const twice = await dav(
+      alice,
+      'PROPFIND',
+      '/dav/files/alice/',
+      { depth: '0', 'content-type': 'application/xml' },
+      '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/><d:quota-used-bytes/><d:getetag/></d:prop></d:propfind>',
+    );
+    expect(twice.body.match(/<D:getetag>/g)).toHaveLength(1);
+    expect(twice.body).toContain(`<D:quota-used-bytes>${used}</D:quota-used-bytes>`);
+    const allprop = await dav(alice, 'PROPFIND', '/dav/files/alice/', { depth: '0', 'content-type': 'application/xml' }, '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:allprop/></d:propfind>');
+    expect(allprop.body).not.toContain('quota-used-bytes');
+    const included = await dav(
+      alice,
+      'PROPFIND',
+      '/dav/files/alice/',
+      { depth: '0', 'content-type': 'application/xml' },
+      '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:allprop/><d:include><d:quota-used-bytes/><d:getetag/></d:include></d:propfind>',
+    );
+    expect(included.body).toContain(`<D:quota-used-bytes>${used}</D:quota-used-bytes>`);
+    expect(included.body.match(/<D:getetag>/g)).toHaveLength(1);
 
     const tooBig = await dav(alice, 'PUT', '/dav/files/alice/big.bin', {}, Buffer.alloc(available + 1, 7));
     expect(tooBig.status).toBe(507);
