@@ -331,6 +331,65 @@ export const filesMigrations: MigrationSet = {
       await rebuildSearchVectors(db);
     },
   },
+  // How much a space holds was a SUM over all its live files, read twice by every upload once a
+  // quota was set: at 50,000 files each PUT took 18 ms instead of 0.3. Triggers now keep the sum
+  // per space in step with every change to files_nodes (upload, overwrite, trash, restore, move,
+  // copy, purge), inside the same transaction, whichever code path made it.
+  '2026112415_files_space_usage': {
+    async up(db, dialect) {
+      await db.schema
+        .createTable('files_space_usage')
+        .addColumn('space_id', 'text', (c) => c.primaryKey())
+        .addColumn('used_bytes', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await sql`insert into files_space_usage (space_id, used_bytes)
+        select s.id, coalesce((select sum(n.size) from files_nodes n where n.space_id = s.id and n.trash_id is null and n.kind = 'file'), 0)
+        from files_spaces s`.execute(db);
+      if (dialect === 'sqlite') {
+        await sql`create trigger files_spaces_usage_insert after insert on files_spaces begin
+          insert into files_space_usage (space_id, used_bytes) values (new.id, 0); end`.execute(db);
+        await sql`create trigger files_spaces_usage_delete after delete on files_spaces begin
+          delete from files_space_usage where space_id = old.id; end`.execute(db);
+        await sql`create trigger files_nodes_usage_insert after insert on files_nodes when new.kind = 'file' and new.trash_id is null begin
+          update files_space_usage set used_bytes = used_bytes + new.size where space_id = new.space_id; end`.execute(db);
+        await sql`create trigger files_nodes_usage_delete after delete on files_nodes when old.kind = 'file' and old.trash_id is null begin
+          update files_space_usage set used_bytes = used_bytes - old.size where space_id = old.space_id; end`.execute(db);
+        await sql`create trigger files_nodes_usage_update after update of kind, size, space_id, trash_id on files_nodes
+          when (old.kind = 'file' and old.trash_id is null) or (new.kind = 'file' and new.trash_id is null) begin
+          update files_space_usage set used_bytes = used_bytes - old.size where space_id = old.space_id and old.kind = 'file' and old.trash_id is null;
+          update files_space_usage set used_bytes = used_bytes + new.size where space_id = new.space_id and new.kind = 'file' and new.trash_id is null;
+          end`.execute(db);
+        return;
+      }
+      await sql.raw(`create function files_space_usage_of_space() returns trigger language plpgsql as $$
+        begin
+          if tg_op = 'INSERT' then
+            insert into files_space_usage (space_id, used_bytes) values (new.id, 0);
+          else
+            delete from files_space_usage where space_id = old.id;
+          end if;
+          return null;
+        end $$`).execute(db);
+      await sql`create trigger files_spaces_usage after insert or delete on files_spaces for each row execute function files_space_usage_of_space()`.execute(db);
+      // Nested IFs: OLD is null in an INSERT trigger and NEW in a DELETE one.
+      await sql.raw(`create function files_space_usage_of_node() returns trigger language plpgsql as $$
+        begin
+          if tg_op <> 'INSERT' then
+            if old.kind = 'file' and old.trash_id is null then
+              update files_space_usage set used_bytes = used_bytes - old.size where space_id = old.space_id;
+            end if;
+          end if;
+          if tg_op <> 'DELETE' then
+            if new.kind = 'file' and new.trash_id is null then
+              update files_space_usage set used_bytes = used_bytes + new.size where space_id = new.space_id;
+            end if;
+          end if;
+          return null;
+        end $$`).execute(db);
+      await sql`create trigger files_nodes_usage after insert or delete or update of kind, size, space_id, trash_id on files_nodes
+        for each row execute function files_space_usage_of_node()`.execute(db);
+    },
+  },
 };
 
 /** PostgreSQL keeps each document's vector of folded words: made again after tessera_fold changes. */

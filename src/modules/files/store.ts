@@ -38,6 +38,7 @@ const spaceByOwnerQuery = prepared((q: Q, p: { kind: SpaceRow['kind']; ownerId: 
   q.selectFrom('files_spaces').selectAll().where('kind', '=', p.kind).where('owner_id', '=', p.ownerId),
 );
 const nodeQuery = prepared((q: Q, p: { id: string }) => q.selectFrom('files_nodes').selectAll().where('id', '=', p.id));
+const usedBytesQuery = prepared((q: Q, p: { spaceId: string }) => q.selectFrom('files_space_usage').select('used_bytes').where('space_id', '=', p.spaceId));
 const liveChildQuery = prepared((q: Q, p: { parentId: string; name: string }) =>
   q.selectFrom('files_nodes').selectAll().where('parent_id', '=', p.parentId).where('name', '=', p.name).where('trash_id', 'is', null),
 );
@@ -128,15 +129,19 @@ export class FilesStore {
     await this.q(tx).selectFrom('files_spaces').select('id').where('id', '=', spaceId).forUpdate().execute();
   }
 
+  /** Bytes of the space's live files (trash and versions do not count). */
   async usedBytes(spaceId: string, tx?: Tx): Promise<number> {
-    const row = await this.q(tx)
+    const row = await usedBytesQuery.first(this.q(tx), { spaceId });
+    if (row) return Number(row.used_bytes);
+    // Every space gets its row from a trigger; summing is only the safe answer should one be missing.
+    const sum = await this.q(tx)
       .selectFrom('files_nodes')
       .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size'), sql<number>`0`).as('used'))
       .where('space_id', '=', spaceId)
       .where('trash_id', 'is', null)
       .where('kind', '=', 'file')
       .executeTakeFirst();
-    return Number(row?.used ?? 0);
+    return Number(sum?.used ?? 0);
   }
 
   // --- nodes ---

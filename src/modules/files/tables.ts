@@ -11,6 +11,12 @@ export interface SpaceRow {
   quota_bytes: number | null;
 }
 
+/** Bytes of live files per space, kept by triggers on files_nodes (migration 2026112415). */
+export interface SpaceUsageRow {
+  space_id: string;
+  used_bytes: number;
+}
+
 export interface NodeRow {
   id: string;
   space_id: string;
@@ -231,6 +237,7 @@ export interface SearchDocRow {
 // A type alias (not an interface) so Kysely's withTables<T> sees an indexable record.
 export type FilesTables = {
   files_spaces: SpaceRow;
+  files_space_usage: SpaceUsageRow;
   files_nodes: NodeRow;
   files_versions: VersionRow;
   files_props: PropRow;
