@@ -24,7 +24,9 @@
  * Usage:
  *   bash scripts/ensure-bench-tools.sh && npm run build:server
  *   node bench/files/run.mjs [--entries 10000] [--small 1000] [--big-mb 1024] [--concurrency 8] [--rounds 3] [--warmup 1]
- *                            [--timeout-min 30] [--keep] [--cpu-prof <dir>]
+ *                            [--timeout-min 30] [--keep] [--cpu-prof <dir>] [--quota-gib <n>]
+ * --quota-gib <n> gives Tessera's bench account a quota of n GiB, as most deployments do (Apache's
+ * mod_dav has no quotas); every Tessera upload then checks it.
  * --cpu-prof <dir> runs Tessera's server under `node --cpu-prof` and leaves the .cpuprofile in <dir>
  * (open it in Chrome DevTools or speedscope); the figures of such a run include the profiler's cost.
  * Besides the table, the run prints the CPU seconds each server used per phase (/proc/<pid>/stat,
@@ -68,6 +70,8 @@ if (!Number.isInteger(WARMUP) || WARMUP < 0) {
   process.exit(2);
 }
 const TIMEOUT_MIN = option('timeout-min', 30);
+/** Gives Tessera's bench account a quota of this many GiB (Apache's mod_dav has none), as most deployments do. */
+const QUOTA_GIB = process.argv.includes('--quota-gib') ? option('quota-gib', 0) : undefined;
 const KEEP = process.argv.includes('--keep');
 const CPU_PROF = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 if (process.argv.includes('--cpu-prof') && !CPU_PROF) {
@@ -157,7 +161,8 @@ async function startTessera() {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TESSERA_')));
   const env = { ...clean, TESSERA_DATA_DIR: dataDir, TESSERA_PORT: String(port), TESSERA_HOST: '127.0.0.1', TESSERA_PUBLIC_URL: url, TESSERA_LOG_LEVEL: 'warn' };
   const password = randomBytes(18).toString('base64url');
-  execFileSync(process.execPath, ['bin/tessera.js', 'user', 'add', USER, '--email', 'bench@example.org', '--name', 'Bench', '--password-stdin'], {
+  const admin = QUOTA_GIB !== undefined ? ['--admin'] : [];
+  execFileSync(process.execPath, ['bin/tessera.js', 'user', 'add', USER, '--email', 'bench@example.org', '--name', 'Bench', '--password-stdin', ...admin], {
     cwd: ROOT,
     env,
     input: password + '\n',
@@ -178,6 +183,15 @@ async function startTessera() {
   const session = await login.json();
   if (login.status !== 200 || session.status !== 'ok') throw new Error(`Tessera sign-in failed: ${login.status} ${JSON.stringify(session)}`);
   const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  if (QUOTA_GIB !== undefined) {
+    const me = await (await fetch(`${url}/api/me`, { headers: { cookie } })).json();
+    const quota = await fetch(`${url}/api/admin/users/${me.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': session.csrfToken },
+      body: JSON.stringify({ quotaBytes: Math.round(QUOTA_GIB * 2 ** 30) }),
+    });
+    if (quota.status !== 200) throw new Error(`Tessera quota failed: ${quota.status} ${await quota.text()}`);
+  }
   const created = await fetch(`${url}/api/me/app-passwords`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': session.csrfToken },
@@ -280,7 +294,7 @@ try {
   const load0 = loadavg();
   console.log(
     `Files benchmark: Tessera WebDAV vs Apache mod_dav; entries=${ENTRIES} small=${SMALL}x${SMALL_SIZE} B (warm-up ${WARMUP}) big=${BIG_MIB} MiB ` +
-      `concurrency=${CONCURRENCY}; node ${process.version}; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ` +
+      `${QUOTA_GIB !== undefined ? `Tessera quota=${QUOTA_GIB} GiB ` : ''}concurrency=${CONCURRENCY}; node ${process.version}; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ` +
       `load ${load0.map((l) => l.toFixed(2)).join(' ')}; ${new Date().toISOString()}`,
   );
   const apacheVersion = /Apache\/[\d.]+/.exec(execFileSync('apache2', ['-v'], { encoding: 'utf8' }))?.[0] ?? 'Apache';
