@@ -7,7 +7,6 @@ import { parse } from '../../platform/http/validate.js';
 import { LINK_ACCESS_SECONDS } from './commands/links.js';
 import { sendContent } from './download.js';
 import { zipDisposition } from './commands/zipFolder.js';
-import { numberedName } from './names.js';
 import { presentPublicNode, quoteEtag } from './presenters.js';
 import { listQuery, publicLinkParams, publicNodeParams, unlockSchema, uploadQuery } from './schema.js';
 import type { FilesService } from './service.js';
@@ -118,9 +117,7 @@ export async function registerPublicLinkRoutes(app: FastifyInstance, service: Fi
       if (link.link.role === 'upload') {
         // Never overwrite, and never say what exists: a taken name quietly becomes "name (2).ext".
         if (folder.id !== link.link.node_id) throw new NotFoundError('This item does not exist in this link.');
-        const taken = await service.liveChildNames(folder);
-        let name = wanted;
-        for (let n = 2; taken.has(name); n++) name = numberedName(wanted, n);
+        const name = await service.freeChildName(folder, wanted);
         const { node } = await write(service, actor, { ...common, name, ifNoneMatch: '*' });
         return reply.status(201).send({ name: node.name, size: Number(node.size) });
       }

@@ -6,6 +6,7 @@ import { groupSpaceUsage, setGroupSpaceQuota } from './commands/spaceQuota.js';
 import type { FilesActor, FilesContext } from './context.js';
 import { copyNode } from './commands/copyNode.js';
 import { createFolder } from './commands/createFolder.js';
+import { freeChildName } from './commands/freeChildName.js';
 import { moveNode } from './commands/moveNode.js';
 import { groupSpaceByName, liveNodeFor, pathOf, personalSpace, quotaOf, resolvePath, resolveWithParent, spaceFor, spacesOf } from './commands/spaces.js';
 import { accessOf, createShare, deleteShare, listShares, sharedWithMe, updateShare, type GranteeInput } from './commands/shares.js';
@@ -134,7 +135,8 @@ export function createFilesService(ctx: FilesContext) {
     isLinkUnlocked: (open: OpenLink, access: string | null) => isUnlocked(ctx, open.link, access),
     assertLinkUnlocked: (open: OpenLink, access: string | null) => assertUnlocked(ctx, open.link, access),
     nodeInLink: (open: OpenLink, nodeId: string) => nodeInLink(ctx, open, nodeId),
-    liveChildNames: (folder: NodeRow) => ctx.store.liveChildNames(folder.id),
+    /** A name no live item in the folder holds: `wanted`, else "wanted (2)", "wanted (3)"… */
+    freeChildName: (folder: NodeRow, wanted: string) => freeChildName(ctx, folder.id, wanted),
     /** Previews and thumbnails of a node the caller has already authorized for `view`. */
     previews: createPreviews(ctx, createOfficeConverter(ctx.platform.config.office)),
 

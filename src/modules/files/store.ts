@@ -154,11 +154,6 @@ export class FilesStore {
     return liveChildQuery.first(this.q(tx), { parentId, name });
   }
 
-  async liveChildNames(parentId: string, tx?: Tx): Promise<Set<string>> {
-    const rows = await this.q(tx).selectFrom('files_nodes').select('name').where('parent_id', '=', parentId).where('trash_id', 'is', null).execute();
-    return new Set(rows.map((r) => r.name));
-  }
-
   async children(parentId: string, page: { limit: number; offset: number; sort: SortKey; order: 'asc' | 'desc' }): Promise<NodeRow[]> {
     const column = { name: 'name', size: 'size', modifiedAt: 'modified_at', kind: 'kind' } as const;
     return this.q()

@@ -47,6 +47,11 @@ export function createIdentityService(ctx: IdentityContext) {
     deleteUser: (id, actor) => users.deleteUser(ctx, id, actor),
     resetPassword: (id, password, actor) => users.resetPassword(ctx, id, password, actor),
     listGroups: () => groups.listGroups(ctx),
+    async findGroup(name) {
+      const row = await ctx.store.groupByName(name);
+      return row ? { id: row.id, name: row.name } : null;
+    },
+    groupNames: (ids) => ctx.store.namesOf('group', [...new Set(ids)]),
     createGroup: (input, actor) => groups.createGroup(ctx, input, actor),
     addGroupMember: (groupId, member, actor) => groups.addGroupMember(ctx, groupId, member, actor),
     removeGroupMember: (groupId, member, actor) => groups.removeGroupMember(ctx, groupId, member, actor),

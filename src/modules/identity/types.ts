@@ -72,6 +72,12 @@ export interface GroupView {
   createdAt: string;
 }
 
+/** A group as other modules name it. */
+export interface GroupRef {
+  id: string;
+  name: string;
+}
+
 export interface IdentityService {
   getUser(id: string): Promise<UserView | null>;
   findUser(login: string): Promise<UserView | null>;
@@ -82,6 +88,10 @@ export interface IdentityService {
   deleteUser(id: string, actor: Actor): Promise<void>;
   resetPassword(id: string, password: string | undefined, actor: Actor): Promise<string>;
   listGroups(): Promise<GroupView[]>;
+  /** One group by its unique name (case as stored), without counting members. */
+  findGroup(name: string): Promise<GroupRef | null>;
+  /** The names of these groups, by id; unknown ids are left out. */
+  groupNames(ids: string[]): Promise<Map<string, string>>;
   createGroup(input: { name: string; displayName: string; description?: string; require2fa?: boolean }, actor: Actor): Promise<GroupView>;
   addGroupMember(groupId: string, member: { type: 'user' | 'group'; id: string }, actor: Actor): Promise<void>;
   removeGroupMember(groupId: string, member: { type: 'user' | 'group'; id: string }, actor: Actor): Promise<void>;

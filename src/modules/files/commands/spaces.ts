@@ -21,8 +21,9 @@ export function personalSpace(ctx: FilesContext, user: UserView): Promise<SpaceR
   return ensureSpace(ctx, 'personal', user.id, user.username);
 }
 
+/** Every /dav/spaces/<group>/ request resolves this: one lookup by name, however many groups exist. */
 export async function groupSpaceByName(ctx: FilesContext, user: UserView, groupName: string): Promise<SpaceRow> {
-  const group = (await ctx.identity.listGroups()).find((g) => g.name === groupName);
+  const group = await ctx.identity.findGroup(groupName);
   if (!group) throw new NotFoundError(`There is no group named ${groupName}.`);
   if (!(await ctx.identity.groupIdsOf(user.id)).includes(group.id)) throw new ForbiddenError('Only members of this group can use its files.');
   return ensureSpace(ctx, 'group', group.id, group.name);
@@ -30,8 +31,9 @@ export async function groupSpaceByName(ctx: FilesContext, user: UserView, groupN
 
 export async function spacesOf(ctx: FilesContext, user: UserView): Promise<SpaceRow[]> {
   const spaces = [await personalSpace(ctx, user)];
-  const ids = new Set(await ctx.identity.groupIdsOf(user.id));
-  for (const g of await ctx.identity.listGroups()) if (ids.has(g.id)) spaces.push(await ensureSpace(ctx, 'group', g.id, g.name));
+  const names = await ctx.identity.groupNames(await ctx.identity.groupIdsOf(user.id));
+  const groups = [...names].sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [id, name] of groups) spaces.push(await ensureSpace(ctx, 'group', id, name));
   return spaces;
 }
 

@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError } from '../../../platform/errors.js';
 import type { UserView } from '../../identity/types.js';
 import { auditBy, scheduleBlobDeletion, touchFolder, type FilesActor, type FilesContext } from '../context.js';
-import { numberedName } from '../names.js';
+import { freeChildName } from './freeChildName.js';
 import { assertCanUseSpace } from '../policy.js';
 import type { NodeRow } from '../tables.js';
 import { spaceFor } from './spaces.js';
@@ -45,9 +45,7 @@ export async function restoreTrash(ctx: FilesContext, actor: FilesActor, trashId
     const space = (await ctx.store.space(node.space_id, tx))!;
     const original = node.trash_parent_id ? await ctx.store.node(node.trash_parent_id, tx) : undefined;
     const parentId = original && original.trash_id === null && original.kind === 'folder' ? original.id : space.root_id;
-    const taken = await ctx.store.liveChildNames(parentId, tx);
-    let name = node.name;
-    for (let n = 2; taken.has(name); n++) name = numberedName(node.name, n);
+    const name = await freeChildName(ctx, parentId, node.name, tx);
     // Renamed first: the live-name index sees the node as soon as it leaves the trash.
     await ctx.store.updateNode(node.id, { parent_id: parentId, name }, tx);
     await ctx.store.unmarkTrashed(node.id, tx);

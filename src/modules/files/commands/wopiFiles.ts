@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
 import { ConflictError, NotFoundError, ValidationError } from '../../../platform/errors.js';
 import type { FilesActor, FilesContext } from '../context.js';
-import { nameProblem, numberedName } from '../names.js';
+import { nameProblem } from '../names.js';
 import type { NodeRow, SpaceRow } from '../tables.js';
 import type { WriteFileInput } from './writeFile.js';
 import { WopiLockConflictError } from './wopiLocks.js';
+import { freeChildName } from './freeChildName.js';
 
 /** The service's write and move, so editors' writes get every rule other writers get. */
 export interface WopiWriters {
@@ -46,14 +47,6 @@ function legalised(name: string): string {
   return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'document' : cleaned;
 }
 
-async function freeName(ctx: FilesContext, folderId: string, wanted: string, except?: string): Promise<string> {
-  const taken = await ctx.store.liveChildNames(folderId);
-  if (except) taken.delete(except);
-  let name = wanted;
-  for (let n = 2; taken.has(name); n++) name = numberedName(wanted, n);
-  return name;
-}
-
 async function folderOf(ctx: FilesContext, node: NodeRow): Promise<{ space: SpaceRow; parent: NodeRow }> {
   const parent = node.parent_id ? await ctx.store.node(node.parent_id) : undefined;
   const space = await ctx.store.space(node.space_id);
@@ -91,19 +84,19 @@ export async function putRelativeFile(
     const wanted = legalised(input.suggested.startsWith('.') ? baseOf(source.name) + input.suggested : input.suggested);
     if (nameProblem(wanted)) throw new InvalidWopiNameError(nameProblem(wanted)!);
     // The name is free when chosen; a racing writer taking it meanwhile fails If-None-Match.
-    return (await write(await freeName(ctx, parent.id, wanted), '*')).node;
+    return (await write(await freeChildName(ctx, parent.id, wanted), '*')).node;
   }
 
   const name = input.relative!;
   const problem = nameProblem(name);
   if (problem) throw new InvalidWopiNameError(problem);
   const existing = await ctx.store.liveChild(parent.id, name);
-  if (existing && (!input.overwrite || existing.kind === 'folder')) throw new RelativeTargetConflictError(await freeName(ctx, parent.id, name), null);
+  if (existing && (!input.overwrite || existing.kind === 'folder')) throw new RelativeTargetConflictError(await freeChildName(ctx, parent.id, name), null);
   try {
     return (await write(name, input.overwrite ? null : '*')).node;
   } catch (e) {
-    if (e instanceof WopiLockConflictError) throw new RelativeTargetConflictError(await freeName(ctx, parent.id, name), e.currentLock);
-    if (e instanceof ConflictError && e.code === 'is_folder') throw new RelativeTargetConflictError(await freeName(ctx, parent.id, name), null);
+    if (e instanceof WopiLockConflictError) throw new RelativeTargetConflictError(await freeChildName(ctx, parent.id, name), e.currentLock);
+    if (e instanceof ConflictError && e.code === 'is_folder') throw new RelativeTargetConflictError(await freeChildName(ctx, parent.id, name), null);
     throw e;
   }
 }
@@ -118,7 +111,7 @@ export async function renameWopiFile(ctx: FilesContext, writers: WopiWriters, ac
   const problem = requested.trim() === '' ? 'a name cannot be empty' : nameProblem(wanted);
   if (problem) throw new InvalidWopiNameError(problem);
   const { parent } = await folderOf(ctx, node);
-  const name = await freeName(ctx, parent.id, wanted, node.name);
+  const name = await freeChildName(ctx, parent.id, wanted, undefined, node.name);
   const { node: renamed } = await writers.move(actor, node.id, { parentId: parent.id, name, overwrite: false }, lockId);
   return baseOf(renamed.name);
 }
