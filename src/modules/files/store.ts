@@ -80,6 +80,12 @@ export class FilesStore {
     return spaceByOwnerQuery.first(this.q(tx), { kind, ownerId });
   }
 
+  async spacesById(ids: string[]): Promise<Map<string, SpaceRow>> {
+    const out = new Map<string, SpaceRow>();
+    for (const part of chunks([...new Set(ids)])) for (const row of await this.q().selectFrom('files_spaces').selectAll().where('id', 'in', part).execute()) out.set(row.id, row);
+    return out;
+  }
+
   async space(id: string, tx?: Tx): Promise<SpaceRow | undefined> {
     return this.q(tx).selectFrom('files_spaces').selectAll().where('id', '=', id).executeTakeFirst();
   }

@@ -52,6 +52,7 @@ export function createIdentityService(ctx: IdentityContext) {
       return row ? { id: row.id, name: row.name } : null;
     },
     groupNames: (ids) => ctx.store.namesOf('group', [...new Set(ids)]),
+    peopleNames: (ids) => ctx.store.peopleNames([...new Set(ids)]),
     createGroup: (input, actor) => groups.createGroup(ctx, input, actor),
     addGroupMember: (groupId, member, actor) => groups.addGroupMember(ctx, groupId, member, actor),
     removeGroupMember: (groupId, member, actor) => groups.removeGroupMember(ctx, groupId, member, actor),

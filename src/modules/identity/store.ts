@@ -231,6 +231,12 @@ export class IdentityStore {
     return new Set(rows.map((r) => r.user_id));
   }
 
+  async peopleNames(ids: string[]): Promise<Map<string, { username: string; displayName: string }>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.q().selectFrom('users').select(['id', 'username', 'display_name']).where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, { username: r.username, displayName: r.display_name }]));
+  }
+
   async namesOf(type: 'user' | 'group', ids: string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
     if (type === 'user') {
