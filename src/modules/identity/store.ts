@@ -232,9 +232,14 @@ export class IdentityStore {
   }
 
   async peopleNames(ids: string[]): Promise<Map<string, { username: string; displayName: string }>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.q().selectFrom('users').select(['id', 'username', 'display_name']).where('id', 'in', ids).execute();
-    return new Map(rows.map((r) => [r.id, { username: r.username, displayName: r.display_name }]));
+    const out = new Map<string, { username: string; displayName: string }>();
+    // In slices: SQLite takes at most 32,766 bound values per statement, and the hourly sweep of
+    // deleted people's spaces asks about everyone.
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.q().selectFrom('users').select(['id', 'username', 'display_name']).where('id', 'in', ids.slice(i, i + 500)).execute();
+      for (const r of rows) out.set(r.id, { username: r.username, displayName: r.display_name });
+    }
+    return out;
   }
 
   async namesOf(type: 'user' | 'group', ids: string[]): Promise<Map<string, string>> {

@@ -52,4 +52,11 @@ export const platformMigrations: MigrationSet = {
       await db.schema.createIndex('jobs_due').on('jobs').columns(['status', 'run_at']).execute();
     },
   },
+  // Coalescing enqueues (one pending search-indexing run for a burst of uploads) ask whether a job of
+  // that name is queued: without this index, a scan of every queued job on each upload.
+  '2026112417_platform_jobs_by_name': {
+    async up(db) {
+      await db.schema.createIndex('jobs_queued_name').on('jobs').columns(['status', 'name']).execute();
+    },
+  },
 };

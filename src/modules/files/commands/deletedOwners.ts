@@ -6,8 +6,11 @@ import { scheduleBlobDeletion, type FilesContext } from '../context.js';
  */
 export async function deleteSpacesOfDeletedPeople(ctx: FilesContext): Promise<number> {
   let deleted = 0;
-  for (const space of await ctx.store.personalSpaces()) {
-    if (await ctx.identity.getUser(space.owner_id)) continue;
+  const spaces = await ctx.store.personalSpaces();
+  // Who still exists, in one query: a profile lookup per person cost ~0.4 ms, ~4 s an hour at 10,000.
+  const owners = await ctx.identity.peopleNames(spaces.map((s) => s.owner_id));
+  for (const space of spaces) {
+    if (owners.has(space.owner_id)) continue;
     await ctx.store.transaction(async (tx) => {
       const keys = await ctx.store.deleteSpace(space.id, tx);
       await scheduleBlobDeletion(ctx, keys, tx);
