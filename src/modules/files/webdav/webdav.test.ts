@@ -112,36 +112,20 @@ describe('WebDAV', () => {
 
     expect((await dav(alice, 'PROPFIND', '/dav/files/alice/', { depth: 'infinity' })).status).toBe(403);
     expect((await dav(alice, 'PROPFIND', '/dav/files/alice/')).status).toBe(403);
-    const quota = await dav(
-      alice,
-      'PROPFIND',
-      '/dav/files/alice/',
-      { depth: '0', 'content-type': 'application/xml' },
-      '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:quota-available-bytes/><d:quota-used-bytes/></d:prop></d:propfind>',
-    );
+    // Depth 0 PROPFIND of alice's root with the given <propfind> children.
+    const propfindRoot = (inner: string) =>
+      dav(alice, 'PROPFIND', '/dav/files/alice/', { depth: '0', 'content-type': 'application/xml' }, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:">${inner}</d:propfind>`);
+    const quota = await propfindRoot('<d:prop><d:quota-available-bytes/><d:quota-used-bytes/></d:prop>');
     expect(quota.status).toBe(207);
     const used = Number(/<D:quota-used-bytes>(\d+)</.exec(quota.body)?.[1]);
     const available = Number(/<D:quota-available-bytes>(\d+)</.exec(quota.body)?.[1]);
     expect(used + available).toBe(50_000);
     // A name asked for twice is answered once; allprop leaves quota out unless <include>d.
-    const twice = await dav(
-      alice,
-      'PROPFIND',
-      '/dav/files/alice/',
-      { depth: '0', 'content-type': 'application/xml' },
-      '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/><d:quota-used-bytes/><d:getetag/></d:prop></d:propfind>',
-    );
+    const twice = await propfindRoot('<d:prop><d:getetag/><d:quota-used-bytes/><d:getetag/></d:prop>');
     expect(twice.body.match(/<D:getetag>/g)).toHaveLength(1);
     expect(twice.body).toContain(`<D:quota-used-bytes>${used}</D:quota-used-bytes>`);
-    const allprop = await dav(alice, 'PROPFIND', '/dav/files/alice/', { depth: '0', 'content-type': 'application/xml' }, '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:allprop/></d:propfind>');
-    expect(allprop.body).not.toContain('quota-used-bytes');
-    const included = await dav(
-      alice,
-      'PROPFIND',
-      '/dav/files/alice/',
-      { depth: '0', 'content-type': 'application/xml' },
-      '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:allprop/><d:include><d:quota-used-bytes/><d:getetag/></d:include></d:propfind>',
-    );
+    expect((await propfindRoot('<d:allprop/>')).body).not.toContain('quota-used-bytes');
+    const included = await propfindRoot('<d:allprop/><d:include><d:quota-used-bytes/><d:getetag/></d:include>');
     expect(included.body).toContain(`<D:quota-used-bytes>${used}</D:quota-used-bytes>`);
     expect(included.body.match(/<D:getetag>/g)).toHaveLength(1);
 
