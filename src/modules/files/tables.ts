@@ -44,7 +44,7 @@ export interface NodeRow {
 
 /**
  * The columns a folder listing (PROPFIND Depth 1) shows: half the row. The driver builds one
- * property per column and row, so 10,000 entries read in ~1.6 ms per 500 with every column.
+ * property per column and row; with every column a page of 500 entries took ~1.6 ms to read.
  */
 export const LISTED_COLUMNS = ['id', 'parent_id', 'name', 'kind', 'size', 'content_type', 'etag', 'created_at', 'modified_at'] as const;
 export type ListedNode = Pick<NodeRow, (typeof LISTED_COLUMNS)[number]>;

@@ -90,6 +90,7 @@ export class FavoritesStore {
    * Live files of these spaces, most recently changed first. One query per space, each walking the
    * (space_id, modified_at) index from its newest end and stopping after `limit` files: with every
    * space in one IN list the database sorted every live file of them all (62 ms per 100,000).
+   * Files changed in the same millisecond at a space's cut-off may differ from a single sort's choice.
    */
   async recentInSpaces(spaceIds: string[], limit: number): Promise<NodeRow[]> {
     const perSpace = await Promise.all(

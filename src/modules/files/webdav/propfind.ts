@@ -19,8 +19,8 @@ export async function propfind(dav: DavRequest): Promise<void> {
   // A shared item is shown under its name in /dav/shared/, which may differ from its own.
   const self = dav.target.entryName !== undefined && dav.target.path === dav.target.base ? { ...dav.node, name: dav.target.entryName } : dav.node;
   const locks = await activeLocks(dav.ctx, dav.target.space.id);
-  // Through /dav/shared/ the space is someone else's: their quota and usage stay theirs. Usage sums
-  // the whole space, so it is only computed when a quota property was asked for.
+  // Through /dav/shared/ the space is someone else's: their quota and usage stay theirs. Otherwise
+  // they are read only when a quota property was asked for (allprop leaves them out).
   const usage = dav.target.kind === 'shared' || !asksForQuota(request.mode) ? null : await dav.service.usage(dav.target.space);
   const { mount, base, path: folderPath } = dav.target;
   const render = async (nodes: { node: ListedNode; path: string; href: string }[]): Promise<string> => {
