@@ -90,7 +90,7 @@ export interface IdentityService {
   listGroups(): Promise<GroupView[]>;
   /** One group by its unique name (case as stored), without counting members. */
   findGroup(name: string): Promise<GroupRef | null>;
-  /** Usernames and display names of these people, by id, in one query; unknown ids are left out. */
+  /** Usernames and display names of these people, by id (one query per 500); unknown ids are left out. */
   peopleNames(ids: string[]): Promise<Map<string, { username: string; displayName: string }>>;
   /** The names of these groups, by id; unknown ids are left out. */
   groupNames(ids: string[]): Promise<Map<string, string>>;
