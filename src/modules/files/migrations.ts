@@ -401,6 +401,13 @@ export const filesMigrations: MigrationSet = {
       await db.schema.createIndex('files_opened_at').on('files_opened').column('opened_at').execute();
     },
   },
+  // WebDAV requests read the locks that can apply to their path (its own and its folders') and,
+  // for a folder, those below it, instead of every active lock of the space.
+  '2026112418_files_locks_by_path': {
+    async up(db) {
+      await db.schema.createIndex('files_locks_path').on('files_locks').columns(['space_id', 'path']).execute();
+    },
+  },
 };
 
 /** PostgreSQL keeps each document's vector of folded words: made again after tessera_fold changes. */

@@ -107,8 +107,8 @@ describe('space usage', () => {
   it('starts from what an existing database already holds', async () => {
     const database = await openDatabase((await testConfig()).database);
     try {
-      const before = Object.fromEntries(Object.entries(filesMigrations).filter(([name]) => name < '2026112415'));
-      await migrate(database, [platformMigrations, before]);
+      const before = (set: typeof filesMigrations) => Object.fromEntries(Object.entries(set).filter(([name]) => name < '2026112415'));
+      await migrate(database, [before(platformMigrations), before(filesMigrations)]);
       const at = new Date().toISOString();
       const node = (id: string, parent: string | null, kind: string, size: number, trash: string | null) =>
         sql`insert into files_nodes (id, space_id, parent_id, name, kind, size, etag, created_at, modified_at, trash_id)

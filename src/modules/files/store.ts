@@ -47,14 +47,16 @@ const touchNodeQuery = prepared((q: Q, p: { id: string; etag: string; modifiedAt
   q.updateTable('files_nodes').set({ etag: p.etag, modified_at: p.modifiedAt, modified_by: p.modifiedBy }).where('id', '=', p.id),
 );
 const insertInlineContentQuery = prepared((q: Q, p: { key: string; content: Buffer }) => q.insertInto('files_inline_content').values({ blob_key: p.key, content: p.content }));
-const activeLocksQuery = prepared((q: Q, p: { spaceId: string; at: string }) =>
-  q.selectFrom('files_locks').selectAll().where('space_id', '=', p.spaceId).where('expires_at', '>', p.at),
-);
 
 export type SortKey = 'name' | 'size' | 'modifiedAt' | 'kind';
 
 // SQLite allows ~32k bound parameters; chunks keep "where id in (...)" far below that.
 const CHUNK = 500;
+
+/** A LIKE pattern matching every string that starts with `prefix` (backslash escapes). */
+function likePrefix(prefix: string): string {
+  return prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
+}
 
 function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
@@ -487,8 +489,21 @@ export class FilesStore {
 
   // --- WebDAV locks ---
 
-  async activeLocks(spaceId: string, at: string, tx?: Tx): Promise<LockRow[]> {
-    return activeLocksQuery.all(this.q(tx), { spaceId, at });
+  /** Active locks of the space rooted at one of `paths` (exactly). */
+  async locksAt(spaceId: string, paths: string[], at: string, tx?: Tx): Promise<LockRow[]> {
+    const out: LockRow[] = [];
+    for (const part of chunks([...new Set(paths)])) {
+      out.push(...(await this.q(tx).selectFrom('files_locks').selectAll().where('space_id', '=', spaceId).where('path', 'in', part).where('expires_at', '>', at).execute()));
+    }
+    return out;
+  }
+
+  /** Active locks of the space rooted strictly below `path`. */
+  async locksUnder(spaceId: string, path: string, at: string, tx?: Tx): Promise<LockRow[]> {
+    let query = this.q(tx).selectFrom('files_locks').selectAll().where('space_id', '=', spaceId).where('expires_at', '>', at);
+    if (path !== '/') query = query.where(sql<boolean>`path like ${likePrefix(path + '/')} escape '\\'`);
+    // SQLite's LIKE ignores ASCII case, so it may bring a few too many: the exact test is here.
+    return (await query.execute()).filter((l) => l.path !== path && (path === '/' || l.path.startsWith(path + '/')));
   }
 
   async insertLock(row: LockRow, tx: Tx): Promise<void> {

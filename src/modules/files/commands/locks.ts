@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { now } from '../../../platform/db/database.js';
+import { now, type Tx } from '../../../platform/db/database.js';
 import type { FilesActor, FilesContext } from '../context.js';
 import { LockedError } from '../errors.js';
 import type { LockRow } from '../tables.js';
@@ -16,13 +16,29 @@ export function lockCovers(lock: Pick<LockRow, 'path' | 'depth'>, path: string):
   return lock.path === '/' || path.startsWith(lock.path + '/');
 }
 
-/** Locks rooted strictly below `path` (they block deleting or moving a folder). */
-export function locksBelow(locks: LockRow[], path: string): LockRow[] {
-  return locks.filter((l) => l.path !== path && (path === '/' || l.path.startsWith(path + '/')));
+/** Where a lock covering `path` can be rooted: '/', each folder down to it, and `path` itself. */
+export function ancestorsOrSelf(path: string): string[] {
+  const names = path.split('/').filter((n) => n !== '');
+  return ['/', ...names.map((_, i) => '/' + names.slice(0, i + 1).join('/'))];
 }
 
-export function activeLocks(ctx: FilesContext, spaceId: string): Promise<LockRow[]> {
-  return ctx.store.activeLocks(spaceId, now());
+/**
+ * The active locks that apply to `path`: rooted on it, or depth infinity on a folder above it.
+ * Looked up by those few paths, so a request costs the same however many locks the space holds
+ * (every request read all of them before: 1.6 ms at 1,000 locks, five times a whole PUT).
+ */
+export async function locksCovering(ctx: FilesContext, spaceId: string, path: string, tx?: Tx): Promise<LockRow[]> {
+  return (await ctx.store.locksAt(spaceId, ancestorsOrSelf(path), now(), tx)).filter((l) => lockCovers(l, path));
+}
+
+/** The active locks rooted exactly at one of `paths` (a page of a folder's children). */
+export function locksRootedAt(ctx: FilesContext, spaceId: string, paths: string[]): Promise<LockRow[]> {
+  return ctx.store.locksAt(spaceId, paths, now());
+}
+
+/** The active locks rooted strictly below `path` (they block deleting, moving or locking a folder). */
+export function locksUnder(ctx: FilesContext, spaceId: string, path: string, tx?: Tx): Promise<LockRow[]> {
+  return ctx.store.locksUnder(spaceId, path, now(), tx);
 }
 
 export async function createLock(
@@ -36,8 +52,7 @@ export async function createLock(
     await ctx.store.lockSpace(spaceId, tx);
     const t = now();
     await ctx.store.deleteExpiredLocks(spaceId, t, tx);
-    const locks = await ctx.store.activeLocks(spaceId, t, tx);
-    const conflicting = [...locks.filter((l) => lockCovers(l, path)), ...(input.depth === 'infinity' ? locksBelow(locks, path) : [])].filter(
+    const conflicting = [...(await locksCovering(ctx, spaceId, path, tx)), ...(input.depth === 'infinity' ? await locksUnder(ctx, spaceId, path, tx) : [])].filter(
       (l) => l.scope === 'exclusive' || input.scope === 'exclusive',
     );
     if (conflicting.length) throw new LockedError('The item is locked by someone else already.');
@@ -73,6 +88,6 @@ export async function removeLock(ctx: FilesContext, token: string): Promise<void
 
 /** After a DELETE or MOVE, locks rooted on the old place go with the resource that is gone. */
 export async function removeLocksAt(ctx: FilesContext, spaceId: string, path: string): Promise<void> {
-  const locks = await activeLocks(ctx, spaceId);
-  for (const l of locks) if (l.path === path || (path !== '/' && l.path.startsWith(path + '/'))) await ctx.store.deleteLock(l.token);
+  const locks = [...(await ctx.store.locksAt(spaceId, [path], now())), ...(await locksUnder(ctx, spaceId, path))];
+  for (const l of locks) await ctx.store.deleteLock(l.token);
 }

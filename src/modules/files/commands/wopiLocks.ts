@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from '../../../platform/errors.js';
 import type { FilesActor, FilesContext } from '../context.js';
 import { LockedError } from '../errors.js';
 import type { NodeRow, WopiLockRow } from '../tables.js';
-import { lockCovers } from './locks.js';
+import { lockCovers, locksCovering } from './locks.js';
 import { pathOf } from './spaces.js';
 
 /** WOPI locks lapse after 30 minutes unless the editor refreshes them (the spec's rule). */
@@ -83,7 +83,7 @@ export async function lockWopi(ctx: FilesContext, actor: FilesActor, node: NodeR
     }
     // A WebDAV client holding the file must not have it changed under it by an editor either.
     const path = (await pathOf(ctx, file, tx)) || '/';
-    const davLocks = (await ctx.store.activeLocks(file.space_id, now(), tx)).filter((l) => lockCovers(l, path));
+    const davLocks = await locksCovering(ctx, file.space_id, path, tx);
     if (davLocks.length) throw new WopiLockConflictError('', 'the file is locked by a WebDAV client', true);
     await ctx.store.putWopiLock(lockRow(file, lockId, actor), tx);
   });

@@ -1,4 +1,4 @@
-import { activeLocks, lockCovers, locksBelow } from '../commands/locks.js';
+import { locksCovering, locksUnder } from '../commands/locks.js';
 import { PreconditionFailedError, LockedError } from '../errors.js';
 import { quoteEtag } from '../presenters.js';
 import type { LockRow, SpaceRow } from '../tables.js';
@@ -18,13 +18,11 @@ export interface Touch {
  * the request changes must have its token submitted by its owner (else 423).
  */
 export async function checkConditions(dav: DavRequest, touches: Touch[]): Promise<void> {
-  const lockCache = new Map<string, LockRow[]>();
-  const locksOf = async (space: SpaceRow): Promise<LockRow[]> => {
-    let locks = lockCache.get(space.id);
-    if (!locks) {
-      locks = await activeLocks(dav.ctx, space.id);
-      lockCache.set(space.id, locks);
-    }
+  const lockCache = new Map<string, Promise<LockRow[]>>();
+  const covering = (space: SpaceRow, path: string): Promise<LockRow[]> => {
+    const key = `${space.id}\u0000${path}`;
+    let locks = lockCache.get(key);
+    if (!locks) lockCache.set(key, (locks = locksCovering(dav.ctx, space.id, path)));
     return locks;
   };
 
@@ -40,7 +38,7 @@ export async function checkConditions(dav: DavRequest, touches: Touch[]): Promis
         }
       }
       const node = target === dav.target ? dav.node : await dav.service.resolvePath(target.space, target.names);
-      const locks = (await locksOf(target.space)).filter((l) => lockCovers(l, target.path));
+      const locks = await covering(target.space, target.path);
       return { etag: node ? quoteEtag(node.etag) : null, lockTokens: new Set(locks.map((l) => l.token)) };
     });
     if (!ok) throw new PreconditionFailedError('The If header does not match the current state of the item.');
@@ -48,8 +46,7 @@ export async function checkConditions(dav: DavRequest, touches: Touch[]): Promis
 
   const submitted = dav.ifLists ? submittedTokens(dav.ifLists) : new Set<string>();
   for (const t of touches) {
-    const locks = await locksOf(t.space);
-    const relevant = [...locks.filter((l) => lockCovers(l, t.path)), ...(t.scope === 'tree' ? locksBelow(locks, t.path) : [])];
+    const relevant = [...(await covering(t.space, t.path)), ...(t.scope === 'tree' ? await locksUnder(dav.ctx, t.space.id, t.path) : [])];
     for (const lock of relevant) {
       if (!submitted.has(lock.token) || lock.user_id !== dav.user.id) throw new LockedError();
     }

@@ -1,5 +1,5 @@
 import { AppError, ValidationError } from '../../../platform/errors.js';
-import { activeLocks, createLock, DEFAULT_LOCK_SECONDS, lockCovers, refreshLock, removeLock } from '../commands/locks.js';
+import { createLock, DEFAULT_LOCK_SECONDS, locksCovering, refreshLock, removeLock } from '../commands/locks.js';
 import { PreconditionFailedError } from '../errors.js';
 import { readXmlBody } from './body.js';
 import { checkConditions } from './conditions.js';
@@ -35,7 +35,7 @@ export async function lock(dav: DavRequest): Promise<void> {
     // A refresh: no body, the lock named in the If header, which must cover this resource.
     if (!dav.ifLists) throw new ValidationError('A LOCK without a body refreshes a lock: send its token in the If header.');
     const tokens = submittedTokens(dav.ifLists);
-    const current = (await activeLocks(dav.ctx, dav.target.space.id)).find((l) => tokens.has(l.token) && lockCovers(l, dav.target.path) && l.user_id === dav.user.id);
+    const current = (await locksCovering(dav.ctx, dav.target.space.id, dav.target.path)).find((l) => tokens.has(l.token) && l.user_id === dav.user.id);
     if (!current) throw new PreconditionFailedError('No lock of yours with this token covers this resource.');
     const refreshed = await refreshLock(dav.ctx, current, timeout);
     lockAnswer(dav, activeLock(refreshed, dav.target.mount, dav.target.base), 200);
@@ -75,7 +75,7 @@ export async function unlock(dav: DavRequest): Promise<void> {
   const m = header ? /^\s*<([^>]+)>\s*$/.exec(header) : null;
   if (!m) throw new ValidationError('UNLOCK needs a Lock-Token header: <token>.');
   const token = m[1]!;
-  const current = (await activeLocks(dav.ctx, dav.target.space.id)).find((l) => l.token === token && lockCovers(l, dav.target.path));
+  const current = (await locksCovering(dav.ctx, dav.target.space.id, dav.target.path)).find((l) => l.token === token);
   if (!current) throw new AppError(409, 'lock_token_mismatch', 'No lock with this token covers this resource.');
   if (current.user_id !== dav.user.id) throw new AppError(403, 'forbidden', 'This lock belongs to someone else.');
   await removeLock(dav.ctx, token);

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { AppError, ValidationError } from '../../../platform/errors.js';
-import { activeLocks } from '../commands/locks.js';
-import type { ListedNode, PropRow } from '../tables.js';
+import { locksCovering, locksRootedAt } from '../commands/locks.js';
+import type { ListedNode, LockRow, PropRow } from '../tables.js';
 import { readXmlBody } from './body.js';
 import { headerOf, type DavRequest } from './context.js';
 import { MULTISTATUS_CLOSE, MULTISTATUS_OPEN, multistatus, propElement, propstat, response, XML_HEAD } from './multistatus.js';
@@ -18,16 +18,19 @@ export async function propfind(dav: DavRequest): Promise<void> {
   if (!dav.node) throw new AppError(404, 'not_found', 'Nothing exists at this URL.');
   // A shared item is shown under its name in /dav/shared/, which may differ from its own.
   const self = dav.target.entryName !== undefined && dav.target.path === dav.target.base ? { ...dav.node, name: dav.target.entryName } : dav.node;
-  const locks = await activeLocks(dav.ctx, dav.target.space.id);
+  // lockdiscovery only when shown: a lock on the folder or above it may cover every child; a child's
+  // own locks are read with its page.
+  const showsLocks = asksForLocks(request.mode);
+  const folderLocks = showsLocks ? await locksCovering(dav.ctx, dav.target.space.id, dav.target.path) : [];
   // Through /dav/shared/ the space is someone else's: their quota and usage stay theirs. Otherwise
   // they are read only when a quota property was asked for (allprop leaves them out).
   const usage = dav.target.kind === 'shared' || !asksForQuota(request.mode) ? null : await dav.service.usage(dav.target.space);
   const { mount, base, path: folderPath } = dav.target;
-  const render = async (nodes: { node: ListedNode; path: string; href: string }[]): Promise<string> => {
+  const render = async (nodes: { node: ListedNode; path: string; href: string }[], locks: LockRow[]): Promise<string> => {
     const deadOf = await deadPropsOf(dav, nodes.map((n) => n.node));
     return nodes.map(({ node, path, href }) => propResponse(request.mode, node, href, { mount, base, path, locks, usage }, deadOf.get(node.id) ?? [])).join('');
   };
-  const first = await render([{ node: self, path: folderPath, href: hrefOf(mount, folderPath, self.kind === 'folder', base) }]);
+  const first = await render([{ node: self, path: folderPath, href: hrefOf(mount, folderPath, self.kind === 'folder', base) }], folderLocks);
   if (request.depth === '0' || dav.node.kind !== 'folder') {
     dav.reply.status(207).type('application/xml; charset=utf-8').send(`${XML_HEAD}${MULTISTATUS_OPEN}${first}${MULTISTATUS_CLOSE}`);
     return;
@@ -44,11 +47,16 @@ export async function propfind(dav: DavRequest): Promise<void> {
         path: folderPath === '/' ? `/${c.name}` : `${folderPath}/${c.name}`,
         href: childHref(folderHref, c.name, c.kind === 'folder'),
       }));
-      yield Buffer.from(await render(children));
+      const locks = showsLocks ? [...folderLocks, ...(await locksRootedAt(dav.ctx, dav.target.space.id, children.map((c) => c.path)))] : [];
+      yield Buffer.from(await render(children, locks));
     }
     yield Buffer.from(MULTISTATUS_CLOSE);
   }
   dav.reply.status(207).type('application/xml; charset=utf-8').send(Readable.from(body(), { objectMode: false }));
+}
+
+function asksForLocks(mode: Mode): boolean {
+  return mode.kind === 'allprop' || (mode.kind === 'prop' && mode.names.some((p) => p.ns === 'DAV:' && p.name === 'lockdiscovery'));
 }
 
 function asksForQuota(mode: Mode): boolean {

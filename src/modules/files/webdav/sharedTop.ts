@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../../platform/errors.js';
-import { activeLocks } from '../commands/locks.js';
+import { locksCovering } from '../commands/locks.js';
 import { quoteEtag } from '../presenters.js';
-import type { LockRow, NodeRow } from '../tables.js';
+import type { NodeRow } from '../tables.js';
 import type { DavRequest } from './context.js';
 import { options } from './methods.js';
 import { deadPropsOf, propResponse, readPropfind, sendMultistatus } from './propfind.js';
@@ -51,13 +51,11 @@ export async function sharedTop(dav: SharedTopRequest): Promise<void> {
   const out = [propResponse(request.mode, root, dav.top.mount + '/', { mount: dav.top.mount, base: '/', path: '/', locks: [], usage: null }, [])];
   if (request.depth === '1') {
     const deadOf = await deadPropsOf(dav, entries.map((e) => e.item.node));
-    const locksBySpace = new Map<string, LockRow[]>();
     for (const e of entries) {
       const node = e.item.node;
-      let locks = locksBySpace.get(node.space_id);
-      if (!locks) locksBySpace.set(node.space_id, (locks = await activeLocks(dav.ctx, node.space_id)));
       // Locks are keyed by the item's real path in its owner's space; lockdiscovery shows them here.
       const base = (await dav.service.pathOf(node)) || '/';
+      const locks = await locksCovering(dav.ctx, node.space_id, base);
       const c = { mount: e.href, base, path: base, locks, usage: null };
       out.push(propResponse(request.mode, { ...node, name: e.name }, hrefOf(e.href, base, node.kind === 'folder', base), c, deadOf.get(node.id) ?? []));
     }
