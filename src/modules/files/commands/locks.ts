@@ -28,16 +28,27 @@ export function ancestorsOrSelf(path: string): string[] {
  * (every request read all of them before: 1.6 ms at 1,000 locks, five times a whole PUT).
  */
 export async function locksCovering(ctx: FilesContext, spaceId: string, path: string, tx?: Tx): Promise<LockRow[]> {
+  if (!(await spaceHasLocks(ctx, spaceId, tx))) return [];
   return (await ctx.store.locksAt(spaceId, ancestorsOrSelf(path), now(), tx)).filter((l) => lockCovers(l, path));
 }
 
+/**
+ * Whether the space holds any active lock. Most hold none; this prepared probe (~2 µs) lets a
+ * request skip the lookups by path, which are built anew each time (~20 µs).
+ */
+export function spaceHasLocks(ctx: FilesContext, spaceId: string, tx?: Tx): Promise<boolean> {
+  return ctx.store.anyActiveLock(spaceId, now(), tx);
+}
+
 /** The active locks rooted exactly at one of `paths` (a page of a folder's children). */
-export function locksRootedAt(ctx: FilesContext, spaceId: string, paths: string[]): Promise<LockRow[]> {
+export async function locksRootedAt(ctx: FilesContext, spaceId: string, paths: string[]): Promise<LockRow[]> {
+  if (!(await spaceHasLocks(ctx, spaceId))) return [];
   return ctx.store.locksAt(spaceId, paths, now());
 }
 
 /** The active locks rooted strictly below `path` (they block deleting, moving or locking a folder). */
-export function locksUnder(ctx: FilesContext, spaceId: string, path: string, tx?: Tx): Promise<LockRow[]> {
+export async function locksUnder(ctx: FilesContext, spaceId: string, path: string, tx?: Tx): Promise<LockRow[]> {
+  if (!(await spaceHasLocks(ctx, spaceId, tx))) return [];
   return ctx.store.locksUnder(spaceId, path, now(), tx);
 }
 
@@ -88,6 +99,6 @@ export async function removeLock(ctx: FilesContext, token: string): Promise<void
 
 /** After a DELETE or MOVE, locks rooted on the old place go with the resource that is gone. */
 export async function removeLocksAt(ctx: FilesContext, spaceId: string, path: string): Promise<void> {
-  const locks = [...(await ctx.store.locksAt(spaceId, [path], now())), ...(await locksUnder(ctx, spaceId, path))];
+  const locks = [...(await locksRootedAt(ctx, spaceId, [path])), ...(await locksUnder(ctx, spaceId, path))];
   for (const l of locks) await ctx.store.deleteLock(l.token);
 }

@@ -1,4 +1,4 @@
-import { locksCovering, locksUnder } from '../commands/locks.js';
+import { locksCovering, locksUnder, spaceHasLocks } from '../commands/locks.js';
 import { PreconditionFailedError, LockedError } from '../errors.js';
 import { quoteEtag } from '../presenters.js';
 import type { LockRow, SpaceRow } from '../tables.js';
@@ -18,13 +18,14 @@ export interface Touch {
  * the request changes must have its token submitted by its owner (else 423).
  */
 export async function checkConditions(dav: DavRequest, touches: Touch[]): Promise<void> {
-  const lockCache = new Map<string, Promise<LockRow[]>>();
-  const covering = (space: SpaceRow, path: string): Promise<LockRow[]> => {
-    const key = `${space.id}\u0000${path}`;
-    let locks = lockCache.get(key);
-    if (!locks) lockCache.set(key, (locks = locksCovering(dav.ctx, space.id, path)));
-    return locks;
+  // One probe per space: most hold no lock, and then a request reads nothing more.
+  const probes = new Map<string, Promise<boolean>>();
+  const hasLocks = (space: SpaceRow): Promise<boolean> => {
+    let probe = probes.get(space.id);
+    if (!probe) probes.set(space.id, (probe = spaceHasLocks(dav.ctx, space.id)));
+    return probe;
   };
+  const covering = async (space: SpaceRow, path: string): Promise<LockRow[]> => ((await hasLocks(space)) ? locksCovering(dav.ctx, space.id, path) : []);
 
   if (dav.ifLists) {
     const ok = await evaluateIf(dav.ifLists, async (resource) => {
@@ -46,7 +47,7 @@ export async function checkConditions(dav: DavRequest, touches: Touch[]): Promis
 
   const submitted = dav.ifLists ? submittedTokens(dav.ifLists) : new Set<string>();
   for (const t of touches) {
-    const relevant = [...(await covering(t.space, t.path)), ...(t.scope === 'tree' ? await locksUnder(dav.ctx, t.space.id, t.path) : [])];
+    const relevant = [...(await covering(t.space, t.path)), ...(t.scope === 'tree' && (await hasLocks(t.space)) ? await locksUnder(dav.ctx, t.space.id, t.path) : [])];
     for (const lock of relevant) {
       if (!submitted.has(lock.token) || lock.user_id !== dav.user.id) throw new LockedError();
     }
