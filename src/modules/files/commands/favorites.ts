@@ -52,7 +52,7 @@ export const OPENED_KEPT_DAYS = 90;
 export async function recentFiles(ctx: FilesContext, user: UserView, limit: number): Promise<NodeRow[]> {
   const spaces = await spacesOf(ctx, user);
   const groupIds = await ctx.identity.groupIdsOf(user.id);
-  const sharedRoots = (await ctx.store.sharesTo(user.id, groupIds)).map((s) => s.node_id).filter((id, i, all) => all.indexOf(id) === i);
+  const sharedRoots = [...new Set((await ctx.store.sharesTo(user.id, groupIds)).map((s) => s.node_id))];
   const [own, shared, opened] = await Promise.all([
     store(ctx).recentInSpaces(spaces.map((s) => s.id), limit),
     store(ctx).recentBelow(sharedRoots, limit),
