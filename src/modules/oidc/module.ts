@@ -8,7 +8,6 @@ import { InteractionService } from './interactions.js';
 import { loadSigningKeys } from './keys.js';
 import { oidcMigrations } from './migrations.js';
 import { MOUNT_PATH, mountProvider } from './mount.js';
-import { createProvider } from './provider.js';
 import { registerOidcRoutes } from './routes.js';
 import { deriveKey, SecretBox } from './secretBox.js';
 import { OidcStore } from './store.js';
@@ -16,8 +15,8 @@ import { tesseraAuthFromCookies } from './tesseraSession.js';
 
 export interface OidcModule extends TesseraModule {
   clients: OidcClientService;
-  /** The running provider; available once routes are registered. */
-  provider(): Provider;
+  /** The provider, created on first use (oidc-provider and its Koa stack load only then). */
+  provider(): Promise<Provider>;
 }
 
 const SWEEP_EVERY_MS = 15 * 60_000;
@@ -27,21 +26,14 @@ export function createOidcModule(platform: Platform, identity: IdentityModule): 
   const store = new OidcStore(platform.database);
   const box = new SecretBox(platform.secret);
   const clients = new OidcClientService(platform, store, box);
-  let provider: Provider | undefined;
-  const current = (): Provider => {
-    if (!provider) throw new Error('The OIDC provider is not started yet');
-    return provider;
-  };
-  const interactions = new InteractionService(platform, current);
-  let sweeper: NodeJS.Timeout | undefined;
-
-  return {
-    id: 'oidc',
-    migrations: oidcMigrations,
-    clients,
-    provider: current,
-    async registerRoutes(app: FastifyInstance) {
-      provider = createProvider({
+  // Created on the first /oidc request or interaction, not at start: oidc-provider and its Koa
+  // stack cost ~20 MB of memory and ~0.3 s of start-up, and many installations never sign an app
+  // in. A failed creation is not kept, so the next request tries again.
+  let provider: Promise<Provider> | undefined;
+  const current = (): Promise<Provider> => {
+    provider ??= (async () => {
+      const { createProvider } = await import('./provider.js');
+      return createProvider({
         issuer: `${platform.config.publicUrl}${MOUNT_PATH}`,
         publicUrl: platform.config.publicUrl,
         trustProxy: platform.config.trustProxy,
@@ -53,7 +45,22 @@ export function createOidcModule(platform: Platform, identity: IdentityModule): 
         tesseraAuth: (cookieHeader) => tesseraAuthFromCookies(identity.service, cookieHeader),
         log: platform.log,
       });
-      await mountProvider(app, provider, platform.config.cookieSecure);
+    })().catch((err: unknown) => {
+      provider = undefined;
+      throw err;
+    });
+    return provider;
+  };
+  const interactions = new InteractionService(platform, current);
+  let sweeper: NodeJS.Timeout | undefined;
+
+  return {
+    id: 'oidc',
+    migrations: oidcMigrations,
+    clients,
+    provider: current,
+    async registerRoutes(app: FastifyInstance) {
+      await mountProvider(app, current, platform.config.cookieSecure);
       registerOidcRoutes(app, identity, clients, interactions);
     },
     async start() {
@@ -67,7 +74,8 @@ export function createOidcModule(platform: Platform, identity: IdentityModule): 
       if (sweeper) clearInterval(sweeper);
     },
     async check() {
-      current();
+      // Not created before its first use; once asked for, it must have come up.
+      if (provider) await provider;
     },
   };
 }
