@@ -110,17 +110,20 @@ describe('space usage', () => {
       const before = (set: typeof filesMigrations) => Object.fromEntries(Object.entries(set).filter(([name]) => name < '2026112415'));
       await migrate(database, [before(platformMigrations), before(filesMigrations)]);
       const at = new Date().toISOString();
-      const node = (id: string, parent: string | null, kind: string, size: number, trash: string | null) =>
+      const node = (id: string, parent: string | null, kind: string, size: number, trash: string | null, name = id) =>
         sql`insert into files_nodes (id, space_id, parent_id, name, kind, size, etag, created_at, modified_at, trash_id)
-            values (${id}, 's1', ${parent}, ${id}, ${kind}, ${size}, 'e', ${at}, ${at}, ${trash})`.execute(database.db);
+            values (${id}, 's1', ${parent}, ${name}, ${kind}, ${size}, 'e', ${at}, ${at}, ${trash})`.execute(database.db);
       await sql`insert into files_spaces (id, kind, owner_id, name, root_id, created_at) values ('s1', 'group', 'g1', 'old', 'root', ${at})`.execute(database.db);
-      await node('root', null, 'folder', 0, null);
-      await node('f1', 'root', 'file', 1000, null);
+      await node('root', null, 'folder', 0, null, '');
+      await node('f1', 'root', 'file', 1000, null, 'Ærø Straße');
       await node('f2', 'root', 'file', 234, null);
       await node('gone', 'root', 'file', 5000, 'gone');
       await migrate(database, [platformMigrations, filesMigrations]);
       const row = await sql<{ used_bytes: number | string }>`select used_bytes from files_space_usage where space_id = 's1'`.execute(database.db);
       expect(Number(row.rows[0]?.used_bytes)).toBe(1234);
+      // The same upgrade folds the names search compares (2026112419).
+      const names = await sql<{ id: string; name_folded: string | null }>`select id, name_folded from files_nodes order by id`.execute(database.db);
+      expect(names.rows.map((r) => r.name_folded)).toEqual(['aero strasse', 'f2', 'gone', '']);
     } finally {
       await database.close();
     }

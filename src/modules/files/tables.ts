@@ -238,7 +238,8 @@ export interface SearchDocRow {
 export type FilesTables = {
   files_spaces: SpaceRow;
   files_space_usage: SpaceUsageRow;
-  files_nodes: NodeRow;
+  /** name_folded: the name as search compares it (store.ts); null only before migration 2026112419 filled it. */
+  files_nodes: NodeRow & { name_folded: string | null };
   files_versions: VersionRow;
   files_props: PropRow;
   files_locks: LockRow;

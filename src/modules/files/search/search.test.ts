@@ -123,6 +123,13 @@ describe('files search', () => {
     expect(failedJobs.filter((j) => j.name === 'files.indexContent')).toEqual([]);
   });
 
+  it('finds a renamed item by its new name only, accents and case folded', async () => {
+    const note = await upload(alice, ts.url, root, 'draft-zeta.txt', 'x', 'text/plain');
+    expect((await alice.patch(`/api/files/nodes/${note.id}`, { name: 'Œuvre Finale Zêta.txt' })).status).toBe(200);
+    expect(await names(alice, 'oeuvre finale zeta')).toEqual(['Œuvre Finale Zêta.txt']);
+    expect(await names(alice, 'draft-zeta')).toEqual([]);
+  });
+
   it("never shows bob alice's unshared files, by name or content; shows them once shared", async () => {
     expect(await search(bob, 'zebrafish')).toEqual([]);
     expect(await search(bob, 'notes')).toEqual([]);

@@ -143,7 +143,8 @@ export class SearchStore {
   async search(who: Searcher, terms: SearchTerms, page: { limit: number; offset: number }): Promise<SearchHit[]> {
     const groups = who.groupIds.length ? who.groupIds : [''];
     const nameMatch = sql.join(
-      terms.nameNeedles.map((n) => sql`tessera_fold(n.name) like ${'%' + escapeLike(n) + '%'} escape '\\'`),
+      // name_folded is folded when written (store.ts); the function only for a row it might miss.
+      terms.nameNeedles.map((n) => sql`coalesce(n.name_folded, tessera_fold(n.name)) like ${'%' + escapeLike(n) + '%'} escape '\\'`),
       sql` and `,
     );
     const hits = terms.words.length ? this.contentHits(terms.words) : sql`select '' as node_id, 0 as rank where 1 = 0`;
