@@ -4,6 +4,8 @@
  * then the letters written as two (ß as ss, æ as ae, œ as oe: "Straße" and "Strasse" match);
  * anything else is only lower-cased. The same tables are the SQLite function registered on every
  * connection and the PostgreSQL function `tessera_fold` (files migrations), so both stacks fold alike.
+ * Names are stored folded too (files_nodes.name_folded, written by the files store): a change here
+ * needs a files migration that folds them again, as 2026112419 did first.
  */
 const GROUPS: Array<[string, string]> = [
   ['àáâãäåāăąǎ', 'a'],
