@@ -27,7 +27,7 @@ export function createOidcModule(platform: Platform, identity: IdentityModule): 
   const box = new SecretBox(platform.secret);
   const clients = new OidcClientService(platform, store, box);
   // Created on the first /oidc request or interaction, not at start: oidc-provider and its Koa
-  // stack cost ~15 MB of memory and ~0.2 s of start-up, and many installations never sign an app
+  // stack cost ~20 MB of memory and ~0.3 s of start-up, and many installations never sign an app
   // in. A failed creation is not kept, so the next request tries again.
   let provider: Promise<Provider> | undefined;
   const current = (): Promise<Provider> => {
