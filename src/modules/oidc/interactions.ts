@@ -29,7 +29,7 @@ export interface RawExchange {
 export class InteractionService {
   constructor(
     private readonly platform: Platform,
-    private readonly provider: () => Promise<Provider>,
+    private readonly provider: () => Provider,
   ) {}
 
   async details(x: RawExchange, uid: string, auth: AuthContext | undefined): Promise<InteractionView> {
@@ -55,13 +55,13 @@ export class InteractionService {
     // sign-in (prompt=login, max_age) must be able to see that none happened here.
     const ts = auth.authenticatedAt ? Math.floor(Date.parse(auth.authenticatedAt) / 1000) : undefined;
     const result: InteractionResults = { login: { accountId: auth.user.id, remember: true, ...(ts ? { ts } : {}) } };
-    const redirectTo = await (await this.provider()).interactionResult(x.req, x.res, result, { mergeWithLastSubmission: false });
+    const redirectTo = await this.provider().interactionResult(x.req, x.res, result, { mergeWithLastSubmission: false });
     await this.platform.audit.append({ action: 'oidc.login', actor, ip: actor.ip, target: { type: 'oidc_client', id: client.id }, details: { client: client.name } });
     return { redirectTo };
   }
 
   async confirm(x: RawExchange, uid: string, auth: AuthContext, actor: Actor): Promise<{ redirectTo: string }> {
-    const provider = await this.provider();
+    const provider = this.provider();
     const interaction = await this.load(x, uid);
     if (interaction.prompt.name !== 'consent') throw new ConflictError('This request is not waiting for consent.', 'wrong_prompt');
     oidcPolicy.assertOwnsInteraction(auth.user, interaction.session?.accountId);
@@ -90,7 +90,7 @@ export class InteractionService {
   async abort(x: RawExchange, uid: string, actor: Actor): Promise<{ redirectTo: string }> {
     const interaction = await this.load(x, uid);
     const client = await this.clientOf(interaction);
-    const redirectTo = await (await this.provider()).interactionResult(
+    const redirectTo = await this.provider().interactionResult(
       x.req,
       x.res,
       { error: 'access_denied', error_description: 'The person declined the request.' },
@@ -110,7 +110,7 @@ export class InteractionService {
   private async load(x: RawExchange, uid: string): Promise<Interaction> {
     let interaction: Interaction;
     try {
-      interaction = await (await this.provider()).interactionDetails(x.req, x.res);
+      interaction = await this.provider().interactionDetails(x.req, x.res);
     } catch {
       throw expired();
     }
@@ -121,7 +121,7 @@ export class InteractionService {
 
   private async clientOf(interaction: Interaction): Promise<{ id: string; name: string }> {
     const id = String(interaction.params.client_id ?? '');
-    const client = await (await this.provider()).Client.find(id);
+    const client = await this.provider().Client.find(id);
     if (!client) throw expired();
     return { id: client.clientId, name: client.clientName ?? client.clientId };
   }

@@ -8,6 +8,7 @@ import { InteractionService } from './interactions.js';
 import { loadSigningKeys } from './keys.js';
 import { oidcMigrations } from './migrations.js';
 import { MOUNT_PATH, mountProvider } from './mount.js';
+import { createProvider } from './provider.js';
 import { registerOidcRoutes } from './routes.js';
 import { deriveKey, SecretBox } from './secretBox.js';
 import { OidcStore } from './store.js';
@@ -15,8 +16,8 @@ import { tesseraAuthFromCookies } from './tesseraSession.js';
 
 export interface OidcModule extends TesseraModule {
   clients: OidcClientService;
-  /** The provider, created on first use (oidc-provider and its Koa stack load only then). */
-  provider(): Promise<Provider>;
+  /** The running provider; available once routes are registered. */
+  provider(): Provider;
 }
 
 const SWEEP_EVERY_MS = 15 * 60_000;
@@ -26,29 +27,9 @@ export function createOidcModule(platform: Platform, identity: IdentityModule): 
   const store = new OidcStore(platform.database);
   const box = new SecretBox(platform.secret);
   const clients = new OidcClientService(platform, store, box);
-  // Created on the first /oidc request or interaction, not at start: oidc-provider and its Koa
-  // stack cost ~20 MB of memory and ~0.3 s of start-up, and many installations never sign an app
-  // in. A failed creation is not kept, so the next request tries again.
-  let provider: Promise<Provider> | undefined;
-  const current = (): Promise<Provider> => {
-    provider ??= (async () => {
-      const { createProvider } = await import('./provider.js');
-      return createProvider({
-        issuer: `${platform.config.publicUrl}${MOUNT_PATH}`,
-        publicUrl: platform.config.publicUrl,
-        trustProxy: platform.config.trustProxy,
-        cookieKeys: [deriveKey(platform.secret, 'tessera-oidc-cookies')],
-        signingKeys: await loadSigningKeys(store, box),
-        store,
-        clients,
-        identity: identity.service,
-        tesseraAuth: (cookieHeader) => tesseraAuthFromCookies(identity.service, cookieHeader),
-        log: platform.log,
-      });
-    })().catch((err: unknown) => {
-      provider = undefined;
-      throw err;
-    });
+  let provider: Provider | undefined;
+  const current = (): Provider => {
+    if (!provider) throw new Error('The OIDC provider is not started yet');
     return provider;
   };
   const interactions = new InteractionService(platform, current);
@@ -60,7 +41,19 @@ export function createOidcModule(platform: Platform, identity: IdentityModule): 
     clients,
     provider: current,
     async registerRoutes(app: FastifyInstance) {
-      await mountProvider(app, current, platform.config.cookieSecure);
+      provider = createProvider({
+        issuer: `${platform.config.publicUrl}${MOUNT_PATH}`,
+        publicUrl: platform.config.publicUrl,
+        trustProxy: platform.config.trustProxy,
+        cookieKeys: [deriveKey(platform.secret, 'tessera-oidc-cookies')],
+        signingKeys: await loadSigningKeys(store, box),
+        store,
+        clients,
+        identity: identity.service,
+        tesseraAuth: (cookieHeader) => tesseraAuthFromCookies(identity.service, cookieHeader),
+        log: platform.log,
+      });
+      await mountProvider(app, provider, platform.config.cookieSecure);
       registerOidcRoutes(app, identity, clients, interactions);
     },
     async start() {
@@ -74,8 +67,7 @@ export function createOidcModule(platform: Platform, identity: IdentityModule): 
       if (sweeper) clearInterval(sweeper);
     },
     async check() {
-      // Not created before its first use; once asked for, it must have come up.
-      if (provider) await provider;
+      current();
     },
   };
 }

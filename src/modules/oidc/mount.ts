@@ -11,23 +11,12 @@ export const MOUNT_PATH = '/oidc';
  * parses its own form bodies. Hijacked replies skip Fastify's onSend hooks, so the platform's
  * security headers are set here; the provider adds its inline-script hashes to this CSP.
  */
-export async function mountProvider(app: FastifyInstance, provider: () => Promise<Provider>, https: boolean): Promise<void> {
-  // The provider is made on the first request (module.ts); its Koa handler once, after it.
-  let handle: Promise<ReturnType<Provider['callback']>> | undefined;
-  const callback = (): Promise<ReturnType<Provider['callback']>> =>
-    (handle ??= provider().then(
-      (p) => p.callback(),
-      (err: unknown) => {
-        handle = undefined;
-        throw err;
-      },
-    ));
+export async function mountProvider(app: FastifyInstance, provider: Provider, https: boolean): Promise<void> {
+  const callback = provider.callback();
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
     const handler = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-      // Before hijacking: should the provider fail to come up, Fastify still answers with the error.
-      const run = await callback();
       reply.hijack();
       const raw = req.raw as IncomingMessage & { originalUrl?: string };
       const res: ServerResponse = reply.raw;
@@ -36,7 +25,7 @@ export async function mountProvider(app: FastifyInstance, provider: () => Promis
       raw.originalUrl = raw.url;
       raw.url = (raw.url ?? '/').slice(MOUNT_PATH.length) || '/';
       if (!raw.url.startsWith('/')) raw.url = `/${raw.url}`;
-      await run(raw, res);
+      await callback(raw, res);
     };
     scope.all(MOUNT_PATH, handler);
     scope.all(`${MOUNT_PATH}/*`, handler);
