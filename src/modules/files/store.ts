@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { withTables, type Database, type Tx } from '../../platform/db/database.js';
 import { fold } from '../../platform/db/fold.js';
+import { escapeLike } from '../../platform/db/like.js';
 import { prepared } from '../../platform/db/prepared.js';
 import { ConflictError } from '../../platform/errors.js';
 import type { PlatformTables } from '../../platform/db/platformTables.js';
@@ -70,11 +71,6 @@ export type SortKey = 'name' | 'size' | 'modifiedAt' | 'kind';
 
 // SQLite allows ~32k bound parameters; chunks keep "where id in (...)" far below that.
 const CHUNK = 500;
-
-/** A LIKE pattern matching every string that starts with `prefix` (backslash escapes). */
-function likePrefix(prefix: string): string {
-  return prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
-}
 
 function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
@@ -525,7 +521,7 @@ export class FilesStore {
   /** Active locks of the space rooted strictly below `path`. */
   async locksUnder(spaceId: string, path: string, at: string, tx?: Tx): Promise<LockRow[]> {
     let query = this.q(tx).selectFrom('files_locks').selectAll().where('space_id', '=', spaceId).where('expires_at', '>', at);
-    if (path !== '/') query = query.where(sql<boolean>`path like ${likePrefix(path + '/')} escape '\\'`);
+    if (path !== '/') query = query.where(sql<boolean>`path like ${escapeLike(path + '/') + '%'} escape '\\'`);
     // SQLite's LIKE ignores ASCII case, so it may bring a few too many: the exact test is here.
     return (await query.execute()).filter((l) => l.path !== path && (path === '/' || l.path.startsWith(path + '/')));
   }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Database, Tx } from '../db/database.js';
 import { now } from '../db/database.js';
+import { escapeLike } from '../db/like.js';
 import { hmacHex } from '../crypto/tokens.js';
 
 export interface AuditEntryInput {
@@ -104,6 +105,7 @@ export class AuditLog {
   async query(q: AuditQuery): Promise<AuditEntry[]> {
     let query = this.database.db.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(Math.min(q.limit ?? 100, 1000));
     if (q.actor) query = query.where((eb) => eb.or([eb('actor_id', '=', q.actor!), eb('actor_name', '=', q.actor!)]));
+    // Searches are literal: a person typing `app_password` or `50%` means exactly that.
     if (q.action) query = query.where(sql<boolean>`action like ${escapeLike(q.action) + '%'} escape '\\'`);
     if (q.from) query = query.where('at', '>=', q.from);
     if (q.to) query = query.where('at', '<=', q.to);
@@ -159,7 +161,3 @@ export class AuditLog {
   }
 }
 
-/** Searches are literal: a person typing `app_password` or `50%` means exactly that. */
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}

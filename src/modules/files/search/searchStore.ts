@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { withTables, type Database, type Tx } from '../../../platform/db/database.js';
 import { prepared } from '../../../platform/db/prepared.js';
+import { escapeLike } from '../../../platform/db/like.js';
 import type { PlatformTables } from '../../../platform/db/platformTables.js';
 import type { FilesTables, NodeRow } from '../tables.js';
 import { unfoldedSpellings } from '../../../platform/db/fold.js';
@@ -215,8 +216,4 @@ function ftsQuery(words: string[]): string {
 /** tsquery: every word as a prefix, ANDed. */
 function tsQuery(words: string[]): string {
   return words.map((w) => `${w}:*`).join(' & ');
-}
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => '\\' + c);
 }
