@@ -1,7 +1,7 @@
-import { locksCovering, locksUnder, spaceHasLocks } from '../commands/locks.js';
+import { spaceLocks, type SpaceLocks } from '../commands/locks.js';
 import { PreconditionFailedError, LockedError } from '../errors.js';
 import { quoteEtag } from '../presenters.js';
-import type { LockRow, SpaceRow } from '../tables.js';
+import type { SpaceRow } from '../tables.js';
 import type { DavRequest } from './context.js';
 import { evaluateIf, submittedTokens } from './ifHeader.js';
 import { rawPathOf, resolveTarget } from './target.js';
@@ -18,14 +18,12 @@ export interface Touch {
  * the request changes must have its token submitted by its owner (else 423).
  */
 export async function checkConditions(dav: DavRequest, touches: Touch[]): Promise<void> {
-  // One probe per space: most hold no lock, and then a request reads nothing more.
-  const probes = new Map<string, Promise<boolean>>();
-  const hasLocks = (space: SpaceRow): Promise<boolean> => {
-    let probe = probes.get(space.id);
-    if (!probe) probes.set(space.id, (probe = spaceHasLocks(dav.ctx, space.id)));
-    return probe;
+  const views = new Map<string, SpaceLocks>();
+  const locksOf = (space: SpaceRow): SpaceLocks => {
+    let view = views.get(space.id);
+    if (!view) views.set(space.id, (view = spaceLocks(dav.ctx, space.id)));
+    return view;
   };
-  const covering = async (space: SpaceRow, path: string): Promise<LockRow[]> => ((await hasLocks(space)) ? locksCovering(dav.ctx, space.id, path) : []);
 
   if (dav.ifLists) {
     const ok = await evaluateIf(dav.ifLists, async (resource) => {
@@ -39,7 +37,7 @@ export async function checkConditions(dav: DavRequest, touches: Touch[]): Promis
         }
       }
       const node = target === dav.target ? dav.node : await dav.service.resolvePath(target.space, target.names);
-      const locks = await covering(target.space, target.path);
+      const locks = await locksOf(target.space).covering(target.path);
       return { etag: node ? quoteEtag(node.etag) : null, lockTokens: new Set(locks.map((l) => l.token)) };
     });
     if (!ok) throw new PreconditionFailedError('The If header does not match the current state of the item.');
@@ -47,7 +45,8 @@ export async function checkConditions(dav: DavRequest, touches: Touch[]): Promis
 
   const submitted = dav.ifLists ? submittedTokens(dav.ifLists) : new Set<string>();
   for (const t of touches) {
-    const relevant = [...(await covering(t.space, t.path)), ...(t.scope === 'tree' && (await hasLocks(t.space)) ? await locksUnder(dav.ctx, t.space.id, t.path) : [])];
+    const locks = locksOf(t.space);
+    const relevant = [...(await locks.covering(t.path)), ...(t.scope === 'tree' ? await locks.under(t.path) : [])];
     for (const lock of relevant) {
       if (!submitted.has(lock.token) || lock.user_id !== dav.user.id) throw new LockedError();
     }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { AppError, ValidationError } from '../../../platform/errors.js';
-import { locksCovering, locksRootedAt, spaceHasLocks } from '../commands/locks.js';
+import { spaceLocks } from '../commands/locks.js';
 import type { ListedNode, LockRow, PropRow } from '../tables.js';
 import { readXmlBody } from './body.js';
 import { headerOf, type DavRequest } from './context.js';
@@ -20,8 +20,9 @@ export async function propfind(dav: DavRequest): Promise<void> {
   const self = dav.target.entryName !== undefined && dav.target.path === dav.target.base ? { ...dav.node, name: dav.target.entryName } : dav.node;
   // lockdiscovery only when shown: a lock on the folder or above it may cover every child; a child's
   // own locks are read with its page.
-  const showsLocks = asksForLocks(request.mode) && (await spaceHasLocks(dav.ctx, dav.target.space.id));
-  const folderLocks = showsLocks ? await locksCovering(dav.ctx, dav.target.space.id, dav.target.path) : [];
+  const lockView = spaceLocks(dav.ctx, dav.target.space.id);
+  const showsLocks = asksForLocks(request.mode) && (await lockView.any());
+  const folderLocks = showsLocks ? await lockView.covering(dav.target.path) : [];
   // Through /dav/shared/ the space is someone else's: their quota and usage stay theirs. Otherwise
   // they are read only when a quota property was asked for (allprop leaves them out).
   const usage = dav.target.kind === 'shared' || !asksForQuota(request.mode) ? null : await dav.service.usage(dav.target.space);
@@ -47,7 +48,7 @@ export async function propfind(dav: DavRequest): Promise<void> {
         path: folderPath === '/' ? `/${c.name}` : `${folderPath}/${c.name}`,
         href: childHref(folderHref, c.name, c.kind === 'folder'),
       }));
-      const locks = showsLocks ? [...folderLocks, ...(await locksRootedAt(dav.ctx, dav.target.space.id, children.map((c) => c.path)))] : [];
+      const locks = showsLocks ? [...folderLocks, ...(await lockView.rootedAt(children.map((c) => c.path)))] : [];
       yield Buffer.from(await render(children, locks));
     }
     yield Buffer.from(MULTISTATUS_CLOSE);
