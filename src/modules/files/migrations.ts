@@ -426,6 +426,32 @@ export const filesMigrations: MigrationSet = {
       while ((db.isTransaction ? await foldSome(db) : await db.transaction().execute(foldSome)) > 0);
     },
   },
+  // On PostgreSQL, a search by name tested every item the person may see (a sequential pass over
+  // their spaces and shares). A trigram index on the folded name finds the matching items first;
+  // only those are then checked for visibility (searchStore.ts). pg_trgm ships with PostgreSQL
+  // (contrib) and is a trusted extension: a database owner may create it. Where it cannot be
+  // created, the migration leaves a warning and search keeps the sequential pass. SQLite keeps it
+  // too: an FTS5 trigram table would cost every upload a second index write.
+  '2026112420_files_name_trigrams': {
+    async up(db, dialect) {
+      if (dialect !== 'postgres') return;
+      // Every write folds the name (store.ts); the index then needs no fallback for a missing one.
+      await sql`alter table files_nodes alter column name_folded set not null`.execute(db);
+      await sql`savepoint files_trgm`.execute(db);
+      try {
+        await sql`create extension if not exists pg_trgm`.execute(db);
+      } catch (e) {
+        await sql`rollback to savepoint files_trgm`.execute(db);
+        process.emitWarning(
+          `pg_trgm could not be created (${(e as Error).message}): file search by name reads every item a person may see. ` +
+            'To index names, as a superuser: create extension pg_trgm; create index files_nodes_name_trgm on files_nodes using gin (name_folded gin_trgm_ops) where trash_id is null; then restart Tessera.',
+        );
+        return;
+      }
+      await sql`release savepoint files_trgm`.execute(db);
+      await sql`create index files_nodes_name_trgm on files_nodes using gin (name_folded gin_trgm_ops) where trash_id is null`.execute(db);
+    },
+  },
 };
 
 /** PostgreSQL keeps each document's vector of folded words: made again after tessera_fold changes. */

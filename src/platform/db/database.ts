@@ -169,7 +169,10 @@ async function openPostgres(url: string): Promise<Database> {
   const pg = await import('pg');
   // int8 (COUNT, bigint columns) would otherwise arrive as strings; our sizes fit in 2^53.
   pg.default.types.setTypeParser(20, (v: string) => Number(v));
-  const pool = new pg.default.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  // No JIT: it pays off for long analytic queries, never for Tessera's short ones, and PostgreSQL
+  // starts it on estimated cost alone. A file search whose plan it misjudged spent 320 of its
+  // 500 ms compiling (docs/benchmarks.md, search on PostgreSQL).
+  const pool = new pg.default.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, options: '-c jit=off' });
   pool.on('error', () => {
     /* an idle client died (server restart); the pool replaces it on next use */
   });

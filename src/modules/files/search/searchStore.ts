@@ -140,33 +140,58 @@ export class SearchStore {
    * Live items the searcher may see — their personal space, their groups' spaces, and whatever is
    * shared with them or their groups, with everything below a shared folder — whose name or
    * indexed text matches. Name matches first, then by relevance, then the newest.
+   *
+   * Four disjoint parts, joined with UNION ALL: by name or only by content, each in the person's
+   * spaces or below a share in someone else's. The shared part is walked down from the shares
+   * and carries whole rows, so it is never joined back to every item; the person's own spaces are
+   * read through the space index or, on PostgreSQL, the name's trigram index, whichever the
+   * planner finds cheaper. (A single filter, "in my spaces OR below a share", let PostgreSQL test
+   * each item against the whole shared tree when it misjudged that tree's size.)
    */
   async search(who: Searcher, terms: SearchTerms, page: { limit: number; offset: number }): Promise<SearchHit[]> {
     const groups = who.groupIds.length ? who.groupIds : [''];
+    // name_folded is folded when written (store.ts). On SQLite the function covers a row it might
+    // miss; on PostgreSQL the column is NOT NULL and its trigram index holds the bare column.
+    const folded = this.sqlite ? sql`coalesce(n.name_folded, tessera_fold(n.name))` : sql`n.name_folded`;
     const nameMatch = sql.join(
-      // name_folded is folded when written (store.ts); the function only for a row it might miss.
-      terms.nameNeedles.map((n) => sql`coalesce(n.name_folded, tessera_fold(n.name)) like ${'%' + escapeLike(n) + '%'} escape '\\'`),
+      terms.nameNeedles.map((n) => sql`${folded} like ${'%' + escapeLike(n) + '%'} escape '\\'`),
       sql` and `,
     );
     const hits = terms.words.length ? this.contentHits(terms.words) : sql`select '' as node_id, 0 as rank where 1 = 0`;
+    const mine = sql`n.space_id in (select id from spaces)`;
+    const theirs = sql`n.space_id not in (select id from spaces)`;
     const result = await sql<NodeRow & { name_hit: number; content_rank: number | null }>`
-      with recursive shared(id) as (
-        select s.node_id from files_shares s join files_nodes sn on sn.id = s.node_id
+      with recursive shared as (
+        select sn.* from files_shares s join files_nodes sn on sn.id = s.node_id
         where sn.trash_id is null
           and ((s.grantee_type = 'user' and s.grantee_id = ${who.userId}) or (s.grantee_type = 'group' and s.grantee_id in (${sql.join(groups)})))
         union
-        select c.id from files_nodes c join shared on c.parent_id = shared.id where c.trash_id is null
+        select c.* from shared p join files_nodes c on c.parent_id = p.id where c.trash_id is null
       ),
-      hits(node_id, rank) as (${hits})
-      select n.*, case when ${nameMatch} then 1 else 0 end as name_hit, h.rank as content_rank
-      from files_nodes n left join hits h on h.node_id = n.id
-      where n.trash_id is null and n.parent_id is not null
-        and (
-          n.space_id in (select id from files_spaces where (kind = 'personal' and owner_id = ${who.userId}) or (kind = 'group' and owner_id in (${sql.join(groups)})))
-          or n.id in (select id from shared)
-        )
-        and ((${nameMatch}) or h.node_id is not null)
-      order by name_hit desc, coalesce(h.rank, 0), n.modified_at desc, n.id
+      spaces(id) as (
+        select id from files_spaces where (kind = 'personal' and owner_id = ${who.userId}) or (kind = 'group' and owner_id in (${sql.join(groups)}))
+      ),
+      hits(node_id, rank) as (${hits}),
+      found as (
+        select n.*, 1 as name_hit, h.rank as content_rank
+        from files_nodes n left join hits h on h.node_id = n.id
+        where n.trash_id is null and ${mine} and ${nameMatch}
+        union all
+        select n.*, 1 as name_hit, h.rank as content_rank
+        from shared n left join hits h on h.node_id = n.id
+        where ${theirs} and ${nameMatch}
+        union all
+        select n.*, 0 as name_hit, h.rank as content_rank
+        from hits h join files_nodes n on n.id = h.node_id
+        where n.trash_id is null and ${mine} and not (${nameMatch})
+        union all
+        select n.*, 0 as name_hit, h.rank as content_rank
+        from hits h join shared n on n.id = h.node_id
+        where ${theirs} and not (${nameMatch})
+      )
+      select * from found
+      where parent_id is not null
+      order by name_hit desc, coalesce(content_rank, 0), modified_at desc, id
       limit ${page.limit} offset ${page.offset}`.execute(this.database.db);
     return result.rows.map((r) => {
       const { name_hit, content_rank, ...node } = r;
