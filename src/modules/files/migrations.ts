@@ -452,6 +452,16 @@ export const filesMigrations: MigrationSet = {
       await sql`create index files_nodes_name_trgm on files_nodes using gin (name_folded gin_trgm_ops) where trash_id is null`.execute(db);
     },
   },
+  // Every new file was written into eight indexes. Two did no work a sibling could not do:
+  // (space_id, trash_id) has the prefix of (space_id, modified_at), and the index on trash_id held
+  // a null for every live item while it is only ever asked for one trash's items.
+  '2026112421_files_fewer_node_indexes': {
+    async up(db) {
+      await db.schema.dropIndex('files_nodes_space').execute();
+      await db.schema.dropIndex('files_nodes_trash').execute();
+      await sql`create index files_nodes_trash on files_nodes (trash_id) where trash_id is not null`.execute(db);
+    },
+  },
 };
 
 /** PostgreSQL keeps each document's vector of folded words: made again after tessera_fold changes. */
