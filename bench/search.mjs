@@ -12,10 +12,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './freePort.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const arg = (name, fallback) => {
@@ -32,17 +32,6 @@ const QUERIES = ['budget plan', 'a1b2', 'report', 'zz'];
 if (!existsSync(join(ROOT, 'dist/cli/main.js'))) {
   console.error('dist/cli/main.js is missing: run `npm run build:server` first.');
   process.exit(2);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-search-'));

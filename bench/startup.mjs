@@ -13,11 +13,11 @@
 // TESSERA_BENCH_S3_ACCESS_KEY_ID / TESSERA_BENCH_S3_SECRET_ACCESS_KEY (else blobs on local disk).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { freePort } from './freePort.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TARGET_MS = 2000;
@@ -29,17 +29,6 @@ const RUNS = Number(runsArg > 0 ? process.argv[runsArg + 1] : process.env.TESSER
 if (!existsSync(join(ROOT, 'dist/cli/main.js'))) {
   console.error('dist/cli/main.js is missing: run `npm run build:server` first.');
   process.exit(2);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function rssMb(pid) {

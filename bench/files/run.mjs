@@ -38,12 +38,12 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startApache } from './apache.mjs';
 import { DavClient, cpuSeconds, memorySampler, pool, statusKb } from './dav.mjs';
+import { freePort } from '../freePort.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -116,17 +116,6 @@ setTimeout(() => {
   console.error(`bench/files: still running after ${TIMEOUT_MIN} min; stopping.`);
   void cleanup().then(() => process.exit(3));
 }, TIMEOUT_MIN * 60_000).unref();
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls `url` until any HTTP answer below 500 (Apache answers 401/403 at /), or the child exits. */
 async function waitReady(url, child, stderr, okStatus = (s) => s < 500) {
