@@ -111,6 +111,11 @@ describe('favorites and recent files', () => {
     const bobs = await recent(bob);
     expect(bobs.slice(0, 3)).toEqual(['newest.txt', 'team-note.txt', 'older.txt']);
     expect(bobs).not.toContain('secret.txt');
+    // A folder inside the share, shared with him again: its file is listed once.
+    const inner = (await alice.post<Node>(`/api/files/nodes/${project.id}/folders`, { name: 'Inner' })).body;
+    await put(alice, inner.id, 'deep.txt', 'd');
+    expect((await alice.post(`/api/files/nodes/${inner.id}/shares`, { grantee: { type: 'user', login: 'bob' }, role: 'edit' })).status).toBe(201);
+    expect((await recent(bob)).filter((n) => n === 'deep.txt')).toEqual(['deep.txt']);
     // Trashed files leave the list.
     const newest = (await alice.get<{ items: Node[] }>(`/api/files/nodes/${project.id}/children`)).body.items.find((n) => n.name === 'newest.txt')!;
     expect((await alice.del(`/api/files/nodes/${newest.id}`)).status).toBe(204);

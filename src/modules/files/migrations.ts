@@ -426,12 +426,12 @@ export const filesMigrations: MigrationSet = {
       while ((db.isTransaction ? await foldSome(db) : await db.transaction().execute(foldSome)) > 0);
     },
   },
-  // On PostgreSQL, a search by name tested every item the person may see (a sequential pass over
-  // their spaces and shares). A trigram index on the folded name finds the matching items first;
-  // only those are then checked for visibility (searchStore.ts). pg_trgm ships with PostgreSQL
-  // (contrib) and is a trusted extension: a database owner may create it. Where it cannot be
-  // created, the migration leaves a warning and search keeps the sequential pass. SQLite keeps it
-  // too: an FTS5 trigram table would cost every upload a second index write.
+  // On PostgreSQL, a search by name read every item of the person's spaces. A trigram index on the
+  // folded name lets the planner find the matching items instead when the words are selective
+  // (searchStore.ts; 140 -> 17-30 ms at 400,000 items). pg_trgm ships with PostgreSQL (contrib)
+  // and is a trusted extension: a database owner may create it. Where it cannot be created, the
+  // migration leaves a warning and search reads the items as before. SQLite keeps reading them:
+  // an FTS5 trigram table would cost every upload another index write.
   '2026112420_files_name_trigrams': {
     async up(db, dialect) {
       if (dialect !== 'postgres') return;

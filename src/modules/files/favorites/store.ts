@@ -113,15 +113,17 @@ export class FavoritesStore {
   /** Live files at or below these items (shared folders), most recently changed first. */
   async recentBelow(rootIds: string[], limit: number): Promise<NodeRow[]> {
     if (rootIds.length === 0) return [];
+    // Whole rows through the walk (store.liveSubtree says why); UNION drops the second copy of a
+    // folder reached through two shares, one inside the other.
     const result = await sql<NodeRow>`
-      with recursive sub(id) as (
-        select id from files_nodes where id in (${sql.join(rootIds)}) and trash_id is null
+      with recursive sub as (
+        select * from files_nodes where id in (${sql.join(rootIds)}) and trash_id is null
         union
-        select n.id from files_nodes n join sub on n.parent_id = sub.id where n.trash_id is null
+        select n.* from sub join files_nodes n on n.parent_id = sub.id where sub.kind = 'folder' and n.trash_id is null
       )
-      select n.* from files_nodes n join sub on n.id = sub.id
-      where n.kind = 'file'
-      order by n.modified_at desc, n.id
+      select * from sub
+      where kind = 'file'
+      order by modified_at desc, id
       limit ${limit}`.execute(this.database.db);
     return sized(result.rows);
   }

@@ -144,8 +144,8 @@ describe('files search', () => {
     expect(await names(bob, 'odd name')).toEqual([]);
     const database = ts.server.platform.database;
     if (database.dialect !== 'postgres') return;
-    // The index search uses for the bare folded name of live items (on a table this small the
-    // planner rightly reads the table instead; docs/benchmarks.md has the plan at 400,000 items).
+    // The index the planner may use for the bare folded name of live items (on a table this small
+    // it rightly reads the table instead; docs/benchmarks.md has timings at 400,000 items).
     const index = await sql<{ indexdef: string }>`select indexdef from pg_indexes where indexname = 'files_nodes_name_trgm'`.execute(database.db);
     expect(index.rows[0]?.indexdef).toMatch(/USING gin \(name_folded gin_trgm_ops\) WHERE \(trash_id IS NULL\)/);
   });
