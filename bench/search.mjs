@@ -165,7 +165,6 @@ async function populate() {
     }
   })();
   await share(spaces, async (text, params) => db.prepare(text.replace(/\$\d+/g, '?')).run(...params));
-  db.pragma('optimize');
   db.close();
 }
 
