@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { withTables, type Database } from '../../../platform/db/database.js';
 import type { PlatformTables } from '../../../platform/db/platformTables.js';
 import type { FavoriteRow, FilesTables, NodeRow } from '../tables.js';
+import { liveWalk } from '../walk.js';
 
 type Q = Kysely<FilesTables & PlatformTables>;
 
@@ -113,14 +114,9 @@ export class FavoritesStore {
   /** Live files at or below these items (shared folders), most recently changed first. */
   async recentBelow(rootIds: string[], limit: number): Promise<NodeRow[]> {
     if (rootIds.length === 0) return [];
-    // Whole rows through the walk (store.liveSubtree says why); UNION drops the second copy of a
-    // folder reached through two shares, one inside the other.
+    // Distinct: a folder shared inside another share is reached twice.
     const result = await sql<NodeRow>`
-      with recursive sub as (
-        select * from files_nodes where id in (${sql.join(rootIds)}) and trash_id is null
-        union
-        select n.* from sub join files_nodes n on n.parent_id = sub.id where sub.kind = 'folder' and n.trash_id is null
-      )
+      with recursive ${liveWalk('sub', sql`select * from files_nodes where id in (${sql.join(rootIds)}) and trash_id is null`, true)}
       select * from sub
       where kind = 'file'
       order by modified_at desc, id

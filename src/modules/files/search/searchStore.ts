@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { withTables, type Database, type Tx } from '../../../platform/db/database.js';
 import { prepared } from '../../../platform/db/prepared.js';
@@ -5,6 +6,7 @@ import { escapeLike } from '../../../platform/db/like.js';
 import type { PlatformTables } from '../../../platform/db/platformTables.js';
 import type { FilesTables, NodeRow } from '../tables.js';
 import { unfoldedSpellings } from '../../../platform/db/fold.js';
+import { liveWalk } from '../walk.js';
 
 type Q = Kysely<FilesTables & PlatformTables>;
 
@@ -103,7 +105,7 @@ export class SearchStore {
     const last = (await sql<{ m: number | null }>`select max(rowid) as m from files_nodes`.execute(this.database.db)).rows[0]?.m ?? 0;
     const found: string[] = [];
     for (let from = 0; from < last && found.length < limit; from += slice) {
-      if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (from > 0) await nextTurn();
       const rows = await unindexed(this.q())
         .where(sql.ref('n.rowid'), '>', from)
         .where(sql.ref('n.rowid'), '<=', from + slice)
@@ -175,14 +177,12 @@ export class SearchStore {
     const hits = terms.words.length ? this.contentHits(terms.words) : sql`select '' as node_id, 0 as rank where 1 = 0`;
     const mine = sql`n.space_id in (select id from spaces)`;
     const theirs = sql`n.space_id not in (select id from spaces)`;
+    const sharedRoots = sql`
+      select sn.* from files_shares s join files_nodes sn on sn.id = s.node_id
+      where sn.trash_id is null
+        and ((s.grantee_type = 'user' and s.grantee_id = ${who.userId}) or (s.grantee_type = 'group' and s.grantee_id in (${sql.join(groups)})))`;
     const result = await sql<NodeRow & { name_hit: number; content_rank: number | null }>`
-      with recursive shared as (
-        select sn.* from files_shares s join files_nodes sn on sn.id = s.node_id
-        where sn.trash_id is null
-          and ((s.grantee_type = 'user' and s.grantee_id = ${who.userId}) or (s.grantee_type = 'group' and s.grantee_id in (${sql.join(groups)})))
-        union
-        select c.* from shared p join files_nodes c on c.parent_id = p.id where c.trash_id is null
-      ),
+      with recursive ${liveWalk('shared', sharedRoots, true)},
       spaces(id) as (
         select id from files_spaces where (kind = 'personal' and owner_id = ${who.userId}) or (kind = 'group' and owner_id in (${sql.join(groups)}))
       ),
